@@ -1,0 +1,107 @@
+# Strata build. `make` builds build/strata-server; `make run` starts it; `make test` runs every
+# test; `make bench` runs the benchmarks; `make fuzz` runs the fuzzers for a while.
+# SAN=address,undefined (or SAN=thread) builds everything sanitized into its own build dir.
+
+CXX      ?= g++
+SAN      ?=
+OPT      ?= -O2
+BUILD    ?= build$(if $(SAN),/san-$(subst $(comma),-,$(SAN)))
+comma    := ,
+
+DEFS     := -DSPDLOG_SHARED_LIB -DSPDLOG_COMPILED_LIB -DSPDLOG_FMT_EXTERNAL
+CXXFLAGS += -std=c++20 $(OPT) -g -Wall -Wextra -Werror -pthread -Isrc $(DEFS) -MMD -MP
+LDFLAGS  += -pthread
+ifneq ($(SAN),)
+CXXFLAGS += -fsanitize=$(SAN) -fno-omit-frame-pointer
+LDFLAGS  += -fsanitize=$(SAN)
+endif
+
+# Modules, in dependency order; each becomes a static library. DESIGN.md §1: main -> server
+# -> {net, resp, store} -> util; store, resp and net never include each other.
+MODULES  := util store resp net server
+LIB_util   :=
+LIB_store  := -lxxhash -llz4 -lzstd
+LIB_resp   :=
+LIB_net    := -luv
+LIB_server := -lspdlog -lfmt
+SYSLIBS  := $(foreach m,$(MODULES),$(LIB_$(m))) -ldl -lrt
+
+src_of    = $(wildcard src/$(1)/*.cc)
+obj_of    = $(patsubst %.cc,$(BUILD)/%.o,$(1))
+lib_of    = $(BUILD)/lib$(1).a
+ALL_LIBS := $(foreach m,$(MODULES),$(call lib_of,$(m)))
+# Link order: dependents before dependencies.
+LINK_LIBS := $(foreach m,server net resp store util,$(call lib_of,$(m)))
+
+SERVER   := $(BUILD)/strata-server
+UNIT_DIRS := $(notdir $(wildcard tests/unit/*))
+UNIT_BINS := $(foreach d,$(UNIT_DIRS),$(BUILD)/tests/unit_$(d))
+INTEG_BIN := $(BUILD)/tests/integration
+GTEST    := -lgtest -lgtest_main
+
+.PHONY: all run test unit integration deps clean bench fuzz format tools
+all: $(SERVER) tools
+
+deps:
+	@bash scripts/deps.sh
+
+$(BUILD)/%.o: %.cc
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) -c $< -o $@
+
+define MODULE_RULES
+$(call lib_of,$(1)): $(call obj_of,$(call src_of,$(1)))
+	@mkdir -p $$(dir $$@)
+	@rm -f $$@
+	ar rcs $$@ $$^
+endef
+$(foreach m,$(MODULES),$(eval $(call MODULE_RULES,$(m))))
+
+$(SERVER): $(BUILD)/src/main.o $(ALL_LIBS)
+	$(CXX) $(LDFLAGS) $< $(LINK_LIBS) $(SYSLIBS) -o $@
+
+# Small command-line tools built from src/tools/*.cc (e.g. strata-sst-dump).
+TOOL_SRCS := $(wildcard src/tools/*.cc)
+TOOLS := $(patsubst src/tools/%.cc,$(BUILD)/%,$(TOOL_SRCS))
+tools: $(TOOLS)
+$(BUILD)/%: $(BUILD)/src/tools/%.o $(ALL_LIBS)
+	$(CXX) $(LDFLAGS) $< $(LINK_LIBS) $(SYSLIBS) -o $@
+
+# One unit-test binary per tests/unit/<dir>/, linked against every library.
+define UNIT_RULES
+$(BUILD)/tests/unit_$(1): $(call obj_of,$(wildcard tests/unit/$(1)/*.cc)) $(ALL_LIBS)
+	@mkdir -p $$(dir $$@)
+	$(CXX) $(LDFLAGS) $(call obj_of,$(wildcard tests/unit/$(1)/*.cc)) $(LINK_LIBS) $(SYSLIBS) $(GTEST) -o $$@
+endef
+$(foreach d,$(UNIT_DIRS),$(eval $(call UNIT_RULES,$(d))))
+
+$(INTEG_BIN): $(call obj_of,$(wildcard tests/integration/*.cc)) $(ALL_LIBS)
+	@mkdir -p $(dir $@)
+	$(CXX) $(LDFLAGS) $(call obj_of,$(wildcard tests/integration/*.cc)) $(LINK_LIBS) $(SYSLIBS) -lhiredis $(GTEST) -o $@
+
+unit: deps $(UNIT_BINS)
+	@bash scripts/run-tests.sh $(UNIT_BINS)
+
+integration: deps $(SERVER) $(INTEG_BIN)
+	@STRATA_SERVER=$(abspath $(SERVER)) bash scripts/run-tests.sh $(INTEG_BIN)
+
+# Everything CI runs: unit tests, integration tests against the real binary, short fuzz runs.
+test: deps
+	@$(MAKE) --no-print-directory all $(UNIT_BINS) $(INTEG_BIN)
+	@STRATA_SERVER=$(abspath $(SERVER)) bash scripts/run-tests.sh $(UNIT_BINS) $(INTEG_BIN)
+
+run: deps $(SERVER)
+	@mkdir -p data
+	$(SERVER) conf/strata.conf
+
+bench:
+	@bash scripts/deps.sh --bench
+	@bash scripts/bench.sh
+
+format:
+	clang-format -i $$(git ls-files '*.cc' '*.h')
+
+clean:
+	rm -rf build
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,98 @@
+// DB: Strata's storage engine, a log-structured merge tree (DESIGN.md §2-§5). This header,
+// options.h, write_batch.h and iterator.h are the whole public face: the server includes
+// nothing else from src/store.
+//
+// Thread safety: every method may be called from any thread concurrently, except that an
+// Iterator is used by one thread at a time.
+//
+// Durability: a write is in the WAL before Write returns (in the store's buffer when
+// WriteOptions::buffer_wal, in the OS after FlushWAL). Whether it is on stable storage depends
+// on Options::sync_mode; DurableSequence() tells, and SyncAsync() waits without blocking.
+// Once a WAL write or fsync fails, the DB refuses all further writes with that error (a failed
+// fsync cannot be retried safely) until it is reopened; reads go on.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "store/iterator.h"
+#include "store/options.h"
+#include "store/write_batch.h"
+#include "util/status.h"
+
+namespace strata::store {
+
+// A consistent read view: reads at a snapshot see exactly the writes with a sequence number
+// <= its sequence. Obtained from DB::GetSnapshot, released with DB::ReleaseSnapshot.
+class Snapshot {
+ public:
+  virtual uint64_t sequence() const = 0;
+
+ protected:
+  virtual ~Snapshot() = default;
+};
+
+class DB {
+ public:
+  // Opens (creating if allowed) the store in directory `dir`: takes the LOCK file (Busy if
+  // another process holds it), recovers CURRENT -> MANIFEST -> tables, replays newer WALs.
+  // A torn last record of the last WAL is dropped with a warning; any other corruption fails
+  // Open with a message saying where, unless options.skip_corrupt_wal_records.
+  static Status Open(const Options& options, const std::string& dir, std::unique_ptr<DB>* db);
+
+  DB() = default;
+  DB(const DB&) = delete;
+  DB& operator=(const DB&) = delete;
+  // Flushes and syncs the WAL, stops background work, releases the LOCK.
+  virtual ~DB() = default;
+
+  virtual Status Put(const WriteOptions& options, std::string_view key,
+                     std::string_view value) = 0;
+  virtual Status Delete(const WriteOptions& options, std::string_view key) = 0;
+  // Applies the batch atomically. Assigns it consecutive sequence numbers.
+  virtual Status Write(const WriteOptions& options, WriteBatch* updates) = 0;
+
+  // OK and *value set if found; NotFound if absent or deleted; Corruption/IOError otherwise.
+  virtual Status Get(const ReadOptions& options, std::string_view key, std::string* value) = 0;
+
+  // An iterator over user keys at options.snapshot (or now). Hides deleted and overwritten
+  // entries. Keeps the files it reads alive until destroyed.
+  virtual std::unique_ptr<Iterator> NewIterator(const ReadOptions& options) = 0;
+
+  virtual const Snapshot* GetSnapshot() = 0;
+  virtual void ReleaseSnapshot(const Snapshot* snapshot) = 0;
+
+  // --- Durability ---
+  // Hands WAL bytes buffered by buffer_wal writes to the OS (one write(2)).
+  virtual Status FlushWAL() = 0;
+  // Sequence number of the newest write applied.
+  virtual uint64_t LastSequence() const = 0;
+  // Every write with a sequence <= this is on stable storage.
+  virtual uint64_t DurableSequence() const = 0;
+  // Calls done(status) once every write with sequence <= seq is on stable storage (flushing
+  // buffered WAL bytes first), or with the error that prevents it. Writes that arrive while an
+  // fsync is in progress share the next one (group commit). `done` runs on the store's syncer
+  // thread, or inline when seq is already durable; it must not call back into the DB's write
+  // path and should only hand off (e.g. uv_async_send).
+  virtual void SyncAsync(uint64_t seq, std::function<void(Status)> done) = 0;
+  // Flushes and fsyncs the WAL now; returns when done.
+  virtual Status SyncWAL() = 0;
+  // The sticky background/WAL error that makes writes fail, or OK.
+  virtual Status BackgroundError() const = 0;
+
+  // --- Maintenance ---
+  // Turns the memtable into an SSTable now (SAVE/BGSAVE). wait: return after it is durable.
+  virtual Status FlushMemTable(bool wait) = 0;
+  // Compacts every level down to the bottom (COMPACT); blocks until done.
+  virtual Status CompactAll() = 0;
+
+  // Properties, as text:
+  //   "strata.info"            INFO "# Storage" section body: "name:value\r\n" lines
+  //   "strata.num-files-at-levelN", "strata.memtable-bytes", "strata.approximate-keys"
+  virtual bool GetProperty(std::string_view property, std::string* value) = 0;
+};
+
+}  // namespace strata::store

@@ -1,0 +1,94 @@
+// Env: every file and clock operation the store performs goes through this interface, so
+// tests can inject faults (drop unsynced data, fail fsync, ENOSPC) without touching the engine.
+// Env::Default() is the POSIX implementation; it is thread-safe. Files are not: each file
+// object is used by one thread at a time.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "util/status.h"
+
+namespace strata::store {
+
+// Reads a file from start to end (WAL and MANIFEST replay).
+class SequentialFile {
+ public:
+  virtual ~SequentialFile() = default;
+  // Reads up to n bytes into scratch; *result points at the bytes read (maybe fewer at EOF,
+  // empty at EOF). REQUIRES: scratch has room for n bytes.
+  virtual Status Read(size_t n, std::string_view* result, char* scratch) = 0;
+  virtual Status Skip(uint64_t n) = 0;
+};
+
+// Reads at arbitrary offsets (SSTables). Thread-safe: several readers may share one.
+class RandomAccessFile {
+ public:
+  virtual ~RandomAccessFile() = default;
+  // Reads up to n bytes at offset. *result may point into scratch or into memory owned by the
+  // file (mmap); it stays valid while the file is open.
+  virtual Status Read(uint64_t offset, size_t n, std::string_view* result,
+                      char* scratch) const = 0;
+};
+
+// Appends to a file (WAL, MANIFEST, SSTable being built). Append may buffer; Flush hands the
+// buffer to the OS; Sync makes everything appended so far durable (fdatasync).
+// A failed Sync leaves the file's durable state unknown: callers must treat it as permanent
+// (see lsm-engines.md §3.3, fsyncgate) and never retry it as if nothing happened.
+class WritableFile {
+ public:
+  virtual ~WritableFile() = default;
+  virtual Status Append(std::string_view data) = 0;
+  virtual Status Flush() = 0;
+  virtual Status Sync() = 0;
+  virtual Status Close() = 0;
+};
+
+// An exclusive lock on a file held by this process (the data directory's LOCK file).
+class FileLock {
+ public:
+  virtual ~FileLock() = default;
+};
+
+class Env {
+ public:
+  virtual ~Env() = default;
+
+  // The process-wide POSIX Env. Never deleted.
+  static Env* Default();
+
+  virtual Status NewSequentialFile(const std::string& fname,
+                                   std::unique_ptr<SequentialFile>* result) = 0;
+  virtual Status NewRandomAccessFile(const std::string& fname,
+                                     std::unique_ptr<RandomAccessFile>* result) = 0;
+  // Creates or truncates. New files get mode 0600.
+  virtual Status NewWritableFile(const std::string& fname,
+                                 std::unique_ptr<WritableFile>* result) = 0;
+  // Opens for appending, creating the file if missing.
+  virtual Status NewAppendableFile(const std::string& fname,
+                                   std::unique_ptr<WritableFile>* result) = 0;
+
+  virtual bool FileExists(const std::string& fname) = 0;
+  // Names (not paths) of the entries of dir.
+  virtual Status GetChildren(const std::string& dir, std::vector<std::string>* result) = 0;
+  virtual Status RemoveFile(const std::string& fname) = 0;
+  // Creates dir with mode 0700 if missing (not an error if it exists).
+  virtual Status CreateDir(const std::string& dir) = 0;
+  virtual Status GetFileSize(const std::string& fname, uint64_t* size) = 0;
+  // Atomically replaces target with src. The caller syncs the directory afterwards.
+  virtual Status RenameFile(const std::string& src, const std::string& target) = 0;
+  // fsync of a directory: makes creations, renames and removals in it durable.
+  virtual Status SyncDir(const std::string& dir) = 0;
+
+  // Takes an exclusive advisory lock (fcntl/flock) on fname, creating it. Fails with
+  // Status::Busy if another process holds it. The lock is released when *lock is destroyed.
+  virtual Status LockFile(const std::string& fname, std::unique_ptr<FileLock>* lock) = 0;
+
+  virtual uint64_t NowMicros() = 0;
+  virtual void SleepForMicroseconds(int micros) = 0;
+};
+
+}  // namespace strata::store

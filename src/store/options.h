@@ -1,0 +1,85 @@
+// Options for opening a store and for each read and write. Plain structs: copy freely.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string_view>
+
+namespace strata::store {
+
+class Env;
+class Snapshot;
+
+// When the WAL is fsynced (Redis's appendfsync, DESIGN.md §4).
+enum class SyncMode {
+  kAlways,    // a write is durable before the caller may rely on it (see DB::SyncAsync)
+  kEverySec,  // a background thread syncs the WAL at least once a second
+  kNo,        // the OS decides; synced only at WAL switch and Close
+};
+
+enum class Compression : unsigned char { kNone = 0, kLZ4 = 1, kZstd = 2 };  // on disk
+
+enum class LogLevel { kDebug, kInfo, kWarn, kError };
+
+// Decides during compaction (and flush) whether a value may be dropped, e.g. because it has
+// expired or belongs to a flushed database. The engine guarantees that dropping never
+// resurrects an older version of the same key: where older versions may exist below, it
+// writes a deletion marker instead. Must be thread-safe: compactions run in parallel.
+class CompactionFilter {
+ public:
+  virtual ~CompactionFilter() = default;
+  // True to drop (key, value). `key` is the user key.
+  virtual bool ShouldDrop(std::string_view key, std::string_view value) const = 0;
+};
+
+struct Options {
+  Env* env = nullptr;  // nullptr: Env::Default()
+  bool create_if_missing = true;
+
+  SyncMode sync_mode = SyncMode::kEverySec;
+  // Replay stops at a corrupt WAL record that is not the torn tail of the last WAL, and Open
+  // fails with a message naming the file and offset. true: skip the damaged record, log it, go on.
+  bool skip_corrupt_wal_records = false;
+
+  size_t memtable_size = 64u << 20;     // a full memtable becomes immutable and is flushed
+  int max_immutable_memtables = 4;      // writers stop when this many wait to be flushed
+  size_t block_cache_size = 256u << 20;
+  int max_open_files = 1000;            // table cache capacity
+  int bloom_bits_per_key = 10;          // 0 disables bloom filters
+  size_t block_size = 4096;             // uncompressed data block target
+  int block_restart_interval = 16;
+  Compression compression = Compression::kNone;
+
+  int level0_compaction_trigger = 4;
+  int level0_slowdown_trigger = 20;     // writes are delayed gradually from here
+  int level0_stop_trigger = 36;         // writes wait for compaction from here
+  uint64_t max_bytes_for_level_base = 64ull << 20;  // L1; each level below is 10x
+  uint64_t target_file_size = 16ull << 20;
+  int compaction_threads = 1;
+
+  std::shared_ptr<const CompactionFilter> compaction_filter;
+
+  // Where the store reports recovery warnings, background errors and progress. The store
+  // knows nothing of the server's logger. May be called from any store thread.
+  std::function<void(LogLevel, std::string_view)> info_log;
+};
+
+struct ReadOptions {
+  const Snapshot* snapshot = nullptr;  // nullptr: the latest state
+  bool fill_cache = true;              // false for scans that should not evict hot blocks
+  bool verify_checksums = true;
+};
+
+struct WriteOptions {
+  // Wait until the write is durable (fsync) before returning. Concurrent sync writers share
+  // one fsync (group commit).
+  bool sync = false;
+  // Leave the WAL record in the store's buffer instead of writing it to the OS now; the
+  // caller promises to call DB::FlushWAL() before it acknowledges the write to anyone. The
+  // server uses this to turn all writes of one event-loop iteration into one write(2).
+  bool buffer_wal = false;
+};
+
+}  // namespace strata::store
