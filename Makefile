@@ -45,12 +45,17 @@ all: $(SERVER) tools
 deps:
 	@bash scripts/deps.sh
 
+# An empty object keeps `ar` happy for a module that has no sources yet.
+$(BUILD)/empty.o:
+	@mkdir -p $(BUILD)
+	echo '' | $(CXX) -x c++ -c - -o $@
+
 $(BUILD)/%.o: %.cc
 	@mkdir -p $(dir $@)
 	$(CXX) $(CXXFLAGS) -c $< -o $@
 
 define MODULE_RULES
-$(call lib_of,$(1)): $(call obj_of,$(call src_of,$(1)))
+$(call lib_of,$(1)): $(call obj_of,$(call src_of,$(1))) $(BUILD)/empty.o
 	@mkdir -p $$(dir $$@)
 	@rm -f $$@
 	ar rcs $$@ $$^
@@ -67,17 +72,23 @@ tools: $(TOOLS)
 $(BUILD)/%: $(BUILD)/src/tools/%.o $(ALL_LIBS)
 	$(CXX) $(LDFLAGS) $< $(LINK_LIBS) $(SYSLIBS) -o $@
 
-# One unit-test binary per tests/unit/<dir>/, linked against every library.
+# One unit-test binary per tests/unit/<dir>/, linked only against the libraries that module
+# depends on (so a module's tests build while another module is half-written).
+DEPS_util   := util
+DEPS_store  := store util
+DEPS_resp   := resp util
+DEPS_net    := net util
+DEPS_server := server net resp store util
 define UNIT_RULES
-$(BUILD)/tests/unit_$(1): $(call obj_of,$(wildcard tests/unit/$(1)/*.cc)) $(ALL_LIBS)
+$(BUILD)/tests/unit_$(1): $(call obj_of,$(wildcard tests/unit/$(1)/*.cc)) $(foreach m,$(DEPS_$(1)),$(call lib_of,$(m)))
 	@mkdir -p $$(dir $$@)
-	$(CXX) $(LDFLAGS) $(call obj_of,$(wildcard tests/unit/$(1)/*.cc)) $(LINK_LIBS) $(SYSLIBS) $(GTEST) -o $$@
+	$(CXX) $(LDFLAGS) $(call obj_of,$(wildcard tests/unit/$(1)/*.cc)) $(foreach m,$(DEPS_$(1)),$(call lib_of,$(m))) $(SYSLIBS) $(GTEST) -o $$@
 endef
 $(foreach d,$(UNIT_DIRS),$(eval $(call UNIT_RULES,$(d))))
 
-$(INTEG_BIN): $(call obj_of,$(wildcard tests/integration/*.cc)) $(ALL_LIBS)
+$(INTEG_BIN): $(call obj_of,$(wildcard tests/integration/*.cc)) $(call lib_of,util)
 	@mkdir -p $(dir $@)
-	$(CXX) $(LDFLAGS) $(call obj_of,$(wildcard tests/integration/*.cc)) $(LINK_LIBS) $(SYSLIBS) -lhiredis $(GTEST) -o $@
+	$(CXX) $(LDFLAGS) $(call obj_of,$(wildcard tests/integration/*.cc)) $(call lib_of,util) -lhiredis $(GTEST) -o $@
 
 unit: deps $(UNIT_BINS)
 	@bash scripts/run-tests.sh $(UNIT_BINS)

@@ -3,6 +3,8 @@
 // (LevelDB's crc32c::Mask rationale).
 #pragma once
 
+// Inlined: the hash is on every WAL record and block, a library call per use is waste.
+#define XXH_INLINE_ALL
 #include <xxhash.h>
 
 #include <cstdint>
