@@ -1,0 +1,41 @@
+// Client: the per-connection state of the command layer (Redis's `client` struct, trimmed).
+// Owned by the Server, keyed by connection; lives from accept to close. Loop thread only.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "net/connection.h"
+#include "resp/parser.h"
+
+namespace strata::server {
+
+enum class ReplyMode { kOn, kOff, kSkipNext, kSkipThis };
+
+struct Client {
+  uint64_t id = 0;
+  net::Connection* conn = nullptr;  // null once the connection closed
+  resp::Parser parser;
+
+  int db = 0;
+  int proto = 2;
+  bool authenticated = true;
+  bool monitor = false;
+  ReplyMode reply_mode = ReplyMode::kOn;
+  std::string name;
+  std::string lib_name;
+  std::string lib_ver;
+  std::string last_cmd = "NULL";
+
+  int64_t created_ms = 0;
+  int64_t last_interaction_ms = 0;
+
+  // Durability hold (appendfsync always): replies queued while writes they may depend on are
+  // not yet on stable storage; released when the store's durable sequence reaches hold_seq.
+  bool held = false;
+  uint64_t hold_seq = 0;
+  // Queued in the server's list of clients to flush at the end of this loop iteration.
+  bool pending_flush = false;
+};
+
+}  // namespace strata::server

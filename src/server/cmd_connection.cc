@@ -1,0 +1,390 @@
+// Connection commands: PING ECHO QUIT AUTH HELLO SELECT RESET CLIENT READONLY.
+#include <algorithm>
+
+#include "server/command.h"
+#include "server/keyspace.h"
+#include "server/server.h"
+
+namespace strata::server {
+namespace {
+
+/*--- Helpers ---*/
+
+// Redis's validateClientName: printable ASCII with no spaces.
+bool ValidClientName(std::string_view name) {
+  return std::all_of(name.begin(), name.end(), [](char ch) { return ch > ' ' && ch <= '~'; });
+}
+
+void SubcommandArityError(CommandContext& ctx, std::string_view sub) {
+  ctx.reply.Error("ERR wrong number of arguments for '" + ToLower(ctx.arg(0)) + "|" +
+                  ToLower(sub) + "' command");
+}
+
+// Checks a password for `user` against requirepass. Replies the error and returns false on
+// failure. Redis semantics: with no requirepass the default user has no password and any
+// password authenticates it.
+bool CheckAuth(CommandContext& ctx, std::string_view user, std::string_view pass) {
+  const std::string& required = ctx.server.config().requirepass;
+  if (user != "default" || (!required.empty() && pass != required)) {
+    ctx.reply.Error("WRONGPASS invalid username-password pair or user is disabled.");
+    return false;
+  }
+  ctx.client.authenticated = true;
+  ctx.client.parser.set_authenticated(true);
+  return true;
+}
+
+/*--- Commands ---*/
+
+void PingCommand(CommandContext& ctx) {
+  if (ctx.argc() > 2) {
+    ctx.reply.Error("ERR wrong number of arguments for 'ping' command");
+  } else if (ctx.argc() == 2) {
+    ctx.reply.Bulk(ctx.arg(1));
+  } else {
+    ctx.reply.Simple("PONG");
+  }
+}
+
+void EchoCommand(CommandContext& ctx) { ctx.reply.Bulk(ctx.arg(1)); }
+
+void QuitCommand(CommandContext& ctx) {
+  ctx.reply.Ok();
+  ctx.server.KillClient(&ctx.client, true);
+}
+
+void AuthCommand(CommandContext& ctx) {
+  if (ctx.argc() > 3) {
+    ctx.reply.Error(errors::kSyntax);
+    return;
+  }
+  if (ctx.argc() == 2 && ctx.server.config().requirepass.empty()) {
+    ctx.reply.Error(
+        "ERR AUTH <password> called without any password configured for the default user. "
+        "Are you sure your configuration is correct?");
+    return;
+  }
+  std::string_view user = ctx.argc() == 3 ? ctx.arg(1) : "default";
+  std::string_view pass = ctx.argc() == 3 ? ctx.arg(2) : ctx.arg(1);
+  if (CheckAuth(ctx, user, pass)) ctx.reply.Ok();
+}
+
+void HelloCommand(CommandContext& ctx) {
+  int64_t ver = ctx.client.proto;
+  size_t i = 1;
+  if (ctx.argc() >= 2) {
+    if (!ParseInt64Strict(ctx.arg(1), &ver)) {
+      ctx.reply.Error("ERR Protocol version is not an integer or out of range");
+      return;
+    }
+    i = 2;
+    if (ver < 2 || ver > 3) {
+      ctx.reply.Error("NOPROTO unsupported protocol version");
+      return;
+    }
+  }
+  std::string_view user, pass, name;
+  bool has_auth = false, has_name = false;
+  for (; i < ctx.argc(); i++) {
+    size_t more = ctx.argc() - i - 1;
+    if (EqualsIgnoreCase(ctx.arg(i), "AUTH") && more >= 2) {
+      has_auth = true;
+      user = ctx.arg(i + 1);
+      pass = ctx.arg(i + 2);
+      i += 2;
+    } else if (EqualsIgnoreCase(ctx.arg(i), "SETNAME") && more >= 1) {
+      has_name = true;
+      name = ctx.arg(i + 1);
+      i += 1;
+    } else {
+      ctx.reply.Error("ERR Syntax error in HELLO option '" + std::string(ctx.arg(i)) + "'");
+      return;
+    }
+  }
+  if (has_auth && !CheckAuth(ctx, user, pass)) return;
+  if (!ctx.client.authenticated) {
+    ctx.reply.Error(
+        "NOAUTH HELLO must be called with the client already authenticated, otherwise the "
+        "HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and "
+        "select the RESP protocol version at the same time");
+    return;
+  }
+  if (has_name) {
+    if (!ValidClientName(name)) {
+      ctx.reply.Error(
+          "ERR Client names cannot contain spaces, newlines or special characters.");
+      return;
+    }
+    ctx.client.name = std::string(name);
+  }
+  ctx.client.proto = static_cast<int>(ver);
+  ctx.reply.set_proto(ctx.client.proto);
+  resp::Writer& w = ctx.reply;
+  w.MapHeader(7);
+  w.Bulk("server");
+  w.Bulk("redis");
+  w.Bulk("version");
+  w.Bulk(kRedisVersion);
+  w.Bulk("proto");
+  w.Integer(ver);
+  w.Bulk("id");
+  w.Integer(static_cast<int64_t>(ctx.client.id));
+  w.Bulk("mode");
+  w.Bulk("standalone");
+  w.Bulk("role");
+  w.Bulk("master");
+  w.Bulk("modules");
+  w.ArrayHeader(0);
+}
+
+void SelectCommand(CommandContext& ctx) {
+  int64_t db;
+  if (!ParseInt64Strict(ctx.arg(1), &db) || db < INT32_MIN || db > INT32_MAX) {
+    ctx.reply.Error(errors::kNotInt);
+    return;
+  }
+  if (db < 0 || db >= ctx.ks.databases()) {
+    ctx.reply.Error(errors::kDbIndex);
+    return;
+  }
+  ctx.client.db = static_cast<int>(db);
+  ctx.reply.Ok();
+}
+
+void ResetCommand(CommandContext& ctx) {
+  Client& c = ctx.client;
+  c.db = 0;
+  c.proto = 2;
+  ctx.reply.set_proto(2);
+  c.reply_mode = ReplyMode::kOn;
+  c.name.clear();
+  c.monitor = false;
+  c.authenticated = ctx.server.config().requirepass.empty();
+  c.parser.set_authenticated(c.authenticated);
+  ctx.reply.Simple("RESET");
+}
+
+void ReadonlyCommand(CommandContext& ctx) {
+  ctx.reply.Error("ERR This instance has cluster support disabled");
+}
+
+/*--- CLIENT ---*/
+
+void ClientKill(CommandContext& ctx) {
+  Server& srv = ctx.server;
+  if (ctx.argc() == 3) {
+    // Old form: CLIENT KILL addr:port.
+    for (auto& [id, c] : srv.clients()) {
+      if (c->conn && c->conn->peer() == ctx.arg(2)) {
+        srv.KillClient(c.get(), c.get() == &ctx.client);
+        ctx.reply.Ok();
+        return;
+      }
+    }
+    ctx.reply.Error("ERR No such client");
+    return;
+  }
+  if (ctx.argc() % 2 != 0) {
+    ctx.reply.Error(errors::kSyntax);
+    return;
+  }
+  int64_t want_id = -1, max_age = -1;
+  std::string addr, laddr, type;
+  bool skipme = true;
+  for (size_t i = 2; i < ctx.argc(); i += 2) {
+    std::string_view opt = ctx.arg(i), val = ctx.arg(i + 1);
+    if (EqualsIgnoreCase(opt, "ID")) {
+      if (!ParseInt64Strict(val, &want_id) || want_id <= 0) {
+        ctx.reply.Error("ERR client-id should be greater than 0");
+        return;
+      }
+    } else if (EqualsIgnoreCase(opt, "ADDR")) {
+      addr = val;
+    } else if (EqualsIgnoreCase(opt, "LADDR")) {
+      laddr = val;
+    } else if (EqualsIgnoreCase(opt, "TYPE")) {
+      type = ToLower(val);
+      if (type != "normal" && type != "master" && type != "replica" && type != "slave" &&
+          type != "pubsub") {
+        ctx.reply.Error("ERR Unknown client type '" + std::string(val) + "'");
+        return;
+      }
+    } else if (EqualsIgnoreCase(opt, "USER")) {
+      if (val != "default") {
+        ctx.reply.Error("ERR No such user '" + std::string(val) + "'");
+        return;
+      }
+    } else if (EqualsIgnoreCase(opt, "SKIPME")) {
+      if (EqualsIgnoreCase(val, "yes")) {
+        skipme = true;
+      } else if (EqualsIgnoreCase(val, "no")) {
+        skipme = false;
+      } else {
+        ctx.reply.Error(errors::kSyntax);
+        return;
+      }
+    } else if (EqualsIgnoreCase(opt, "MAXAGE")) {
+      if (!ParseInt64Strict(val, &max_age)) {
+        ctx.reply.Error(errors::kNotInt);
+        return;
+      }
+    } else {
+      ctx.reply.Error(errors::kSyntax);
+      return;
+    }
+  }
+  std::vector<Client*> victims;
+  for (auto& [id, c] : srv.clients()) {
+    if (c->conn == nullptr) continue;
+    if (want_id > 0 && c->id != static_cast<uint64_t>(want_id)) continue;
+    if (!addr.empty() && c->conn->peer() != addr) continue;
+    if (!laddr.empty() && c->conn->local() != laddr) continue;
+    if (!type.empty() && type != "normal") continue;
+    if (max_age >= 0 && (ctx.now_ms - c->created_ms) / 1000 < max_age) continue;
+    if (skipme && c.get() == &ctx.client) continue;
+    victims.push_back(c.get());
+  }
+  for (Client* v : victims) srv.KillClient(v, v == &ctx.client);
+  ctx.reply.Integer(static_cast<int64_t>(victims.size()));
+}
+
+void ClientCommand(CommandContext& ctx) {
+  std::string_view sub = ctx.arg(1);
+  size_t argc = ctx.argc();
+  Client& me = ctx.client;
+  if (EqualsIgnoreCase(sub, "ID")) {
+    if (argc != 2) return SubcommandArityError(ctx, sub);
+    ctx.reply.Integer(static_cast<int64_t>(me.id));
+  } else if (EqualsIgnoreCase(sub, "SETNAME")) {
+    if (argc != 3) return SubcommandArityError(ctx, sub);
+    if (!ValidClientName(ctx.arg(2))) {
+      ctx.reply.Error("ERR Client names cannot contain spaces, newlines or special characters.");
+      return;
+    }
+    me.name = std::string(ctx.arg(2));
+    ctx.reply.Ok();
+  } else if (EqualsIgnoreCase(sub, "GETNAME")) {
+    if (argc != 2) return SubcommandArityError(ctx, sub);
+    if (me.name.empty()) {
+      ctx.reply.Null();
+    } else {
+      ctx.reply.Bulk(me.name);
+    }
+  } else if (EqualsIgnoreCase(sub, "SETINFO")) {
+    if (argc != 4) return SubcommandArityError(ctx, sub);
+    std::string_view attr = ctx.arg(2), val = ctx.arg(3);
+    bool name = EqualsIgnoreCase(attr, "LIB-NAME");
+    if (!name && !EqualsIgnoreCase(attr, "LIB-VER")) {
+      ctx.reply.Error("ERR Unrecognized option '" + std::string(attr) + "'");
+      return;
+    }
+    if (!ValidClientName(val)) {
+      ctx.reply.Error("ERR " + std::string(name ? "lib-name" : "lib-ver") +
+                      " cannot contain spaces, newlines or special characters.");
+      return;
+    }
+    (name ? me.lib_name : me.lib_ver) = std::string(val);
+    ctx.reply.Ok();
+  } else if (EqualsIgnoreCase(sub, "LIST")) {
+    std::vector<uint64_t> ids;
+    for (size_t i = 2; i < argc;) {
+      if (EqualsIgnoreCase(ctx.arg(i), "TYPE") && i + 1 < argc) {
+        std::string t = ToLower(ctx.arg(i + 1));
+        if (t != "normal" && t != "master" && t != "replica" && t != "slave" &&
+            t != "pubsub") {
+          ctx.reply.Error("ERR Unknown client type '" + std::string(ctx.arg(i + 1)) + "'");
+          return;
+        }
+        if (t != "normal") ids.push_back(0);  // matches nobody
+        i += 2;
+      } else if (EqualsIgnoreCase(ctx.arg(i), "ID") && i + 1 < argc) {
+        for (i++; i < argc; i++) {
+          int64_t id;
+          if (!ParseInt64Strict(ctx.arg(i), &id) || id <= 0) {
+            ctx.reply.Error("ERR Invalid client ID");
+            return;
+          }
+          ids.push_back(static_cast<uint64_t>(id));
+        }
+      } else {
+        ctx.reply.Error(errors::kSyntax);
+        return;
+      }
+    }
+    std::vector<const Client*> list;
+    for (auto& [id, c] : ctx.server.clients()) {
+      if (c->conn == nullptr) continue;
+      if (!ids.empty() && std::find(ids.begin(), ids.end(), c->id) == ids.end()) continue;
+      list.push_back(c.get());
+    }
+    std::sort(list.begin(), list.end(),
+              [](const Client* a, const Client* b) { return a->id < b->id; });
+    std::string out;
+    for (const Client* c : list) out += ctx.server.ClientInfoLine(*c) + "\n";
+    ctx.reply.Verbatim(out);
+  } else if (EqualsIgnoreCase(sub, "INFO")) {
+    if (argc != 2) return SubcommandArityError(ctx, sub);
+    ctx.reply.Verbatim(ctx.server.ClientInfoLine(me) + "\n");
+  } else if (EqualsIgnoreCase(sub, "KILL")) {
+    if (argc < 3) return SubcommandArityError(ctx, sub);
+    ClientKill(ctx);
+  } else if (EqualsIgnoreCase(sub, "REPLY")) {
+    if (argc != 3) return SubcommandArityError(ctx, sub);
+    std::string_view mode = ctx.arg(2);
+    if (EqualsIgnoreCase(mode, "ON")) {
+      me.reply_mode = ReplyMode::kOn;
+      // This command's own reply may be going to the discard buffer: write to the socket.
+      me.conn->output()->append("+OK\r\n");
+    } else if (EqualsIgnoreCase(mode, "OFF")) {
+      me.reply_mode = ReplyMode::kOff;
+    } else if (EqualsIgnoreCase(mode, "SKIP")) {
+      if (me.reply_mode != ReplyMode::kOff) me.reply_mode = ReplyMode::kSkipNext;
+    } else {
+      ctx.reply.Error(errors::kSyntax);
+    }
+  } else if (EqualsIgnoreCase(sub, "NO-EVICT") || EqualsIgnoreCase(sub, "NO-TOUCH")) {
+    if (argc != 3) return SubcommandArityError(ctx, sub);
+    if (!EqualsIgnoreCase(ctx.arg(2), "ON") && !EqualsIgnoreCase(ctx.arg(2), "OFF")) {
+      ctx.reply.Error(errors::kSyntax);
+      return;
+    }
+    ctx.reply.Ok();
+  } else if (EqualsIgnoreCase(sub, "HELP")) {
+    static const char* kHelp[] = {
+        "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "GETNAME", "    Return the name of the current connection.",
+        "ID", "    Return the ID of the current connection.",
+        "INFO", "    Return information about the current client connection.",
+        "KILL <ip:port>", "    Kill connection made from <ip:port>.",
+        "KILL <option> <value> [<option> <value> [...]]",
+        "    Kill connections. Options are: ID, ADDR, LADDR, TYPE, USER, SKIPME, MAXAGE.",
+        "LIST [TYPE normal|master|replica|pubsub] [ID <id> [<id> ...]]",
+        "    Return information about client connections.",
+        "REPLY (ON|OFF|SKIP)", "    Control the replies sent to the current connection.",
+        "SETNAME <name>", "    Assign the name <name> to the current connection.",
+        "SETINFO <option> <value>", "    Set client meta attr: LIB-NAME, LIB-VER.",
+        "HELP", "    Print this help."};
+    ctx.reply.ArrayHeader(sizeof(kHelp) / sizeof(kHelp[0]));
+    for (const char* l : kHelp) ctx.reply.Simple(l);
+  } else {
+    ctx.reply.Error("ERR unknown subcommand '" + std::string(sub.substr(0, 128)) +
+                    "'. Try CLIENT HELP.");
+  }
+}
+
+}  // namespace
+
+void RegisterConnectionCommands(CommandTable* t) {
+  t->Add({"ping", -1, kCmdFast, 0, 0, 0, PingCommand, "connection", "Returns the server's liveliness response.", "1.0.0", {}});
+  t->Add({"echo", 2, kCmdFast, 0, 0, 0, EchoCommand, "connection", "Returns the given string.", "1.0.0", {}});
+  t->Add({"quit", -1, kCmdNoAuth | kCmdFast, 0, 0, 0, QuitCommand, "connection", "Closes the connection.", "1.0.0", {}});
+  t->Add({"auth", -2, kCmdNoAuth | kCmdFast, 0, 0, 0, AuthCommand, "connection", "Authenticates the connection.", "1.0.0", {}});
+  t->Add({"hello", -1, kCmdNoAuth | kCmdFast, 0, 0, 0, HelloCommand, "connection", "Handshakes with the Redis server.", "6.0.0", {}});
+  t->Add({"select", 2, kCmdFast, 0, 0, 0, SelectCommand, "connection", "Changes the selected database.", "1.0.0", {}});
+  t->Add({"reset", 1, kCmdNoAuth | kCmdFast, 0, 0, 0, ResetCommand, "connection", "Resets the connection.", "6.2.0", {}});
+  t->Add({"readonly", 1, kCmdFast, 0, 0, 0, ReadonlyCommand, "cluster", "Enables read-only queries for a connection to a Redis Cluster replica node.", "3.0.0", {}});
+  t->Add({"client", -2, kCmdAdmin, 0, 0, 0, ClientCommand, "connection", "A container for client connection commands.", "2.4.0",
+          {"client|id", "client|setname", "client|getname", "client|setinfo", "client|list", "client|info", "client|kill", "client|reply", "client|no-evict", "client|no-touch", "client|help"}});
+}
+
+}  // namespace strata::server

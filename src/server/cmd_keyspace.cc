@@ -1,0 +1,489 @@
+// Keyspace commands: DEL UNLINK EXISTS TYPE KEYS SCAN RANDOMKEY RENAME RENAMENX COPY MOVE
+// EXPIRE PEXPIRE EXPIREAT PEXPIREAT TTL PTTL EXPIRETIME PEXPIRETIME PERSIST DBSIZE FLUSHDB
+// FLUSHALL SWAPDB TOUCH (Redis's db.c and expire.c).
+#include <array>
+#include <cstdlib>
+#include <random>
+#include <unordered_set>
+
+#include "server/command.h"
+#include "server/keyspace.h"
+#include "server/server.h"
+#include "util/glob.h"
+
+namespace strata::server {
+namespace {
+
+/*--- Helpers ---*/
+
+// Looks up a live key. Replies and returns false on a store error.
+bool Lookup(CommandContext& ctx, int db, std::string_view key, StoredValue* v, bool* found) {
+  Status s;
+  *found = ctx.ks.Get(db, key, v, &s, ctx.now_ms);
+  if (!s.ok()) {
+    ReplyStoreError(ctx, s);
+    return false;
+  }
+  return true;
+}
+
+bool Commit(CommandContext& ctx, uint64_t dirty = 1) {
+  Status s = ctx.ks.Commit();
+  if (!s.ok()) {
+    ReplyStoreError(ctx, s);
+    return false;
+  }
+  ctx.server.add_dirty(dirty);
+  return true;
+}
+
+// Redis's getIntFromObject for DB indexes.
+bool ParseDbIndex(std::string_view s, int64_t* db) {
+  return ParseInt64Strict(s, db) && *db >= INT32_MIN && *db <= INT32_MAX;
+}
+
+// SCAN cursors: a decimal u64 for the client, and a bounded table mapping it to the key to
+// resume after (as Kvrocks does). A cursor that is unknown (evicted, stale or invented)
+// restarts the scan from the beginning: keys may repeat, but none present for the whole scan
+// is ever skipped.
+class ScanCursors {
+ public:
+  static constexpr size_t kSlots = 16384;
+
+  uint64_t Save(int db, std::string last_key) {
+    uint64_t c = next_++;
+    if (c == 0) c = next_++;
+    Slot& s = slots_[c % kSlots];
+    s.cursor = c;
+    s.db = db;
+    s.last_key = std::move(last_key);
+    return c;
+  }
+
+  // The key to resume after, or false to start at the beginning.
+  bool Find(uint64_t cursor, int db, std::string* last_key) const {
+    const Slot& s = slots_[cursor % kSlots];
+    if (cursor == 0 || s.cursor != cursor || s.db != db) return false;
+    *last_key = s.last_key;
+    return true;
+  }
+
+ private:
+  struct Slot {
+    uint64_t cursor = 0;
+    int db = -1;
+    std::string last_key;
+  };
+  std::array<Slot, kSlots> slots_;
+  uint64_t next_ = std::random_device()() % 1000000 + 1;
+};
+
+ScanCursors& Cursors() {
+  static ScanCursors c;
+  return c;
+}
+
+std::mt19937_64& Rng() {
+  static std::mt19937_64 rng(std::random_device{}());
+  return rng;
+}
+
+/*--- DEL, EXISTS, TYPE ---*/
+
+void DelCommand(CommandContext& ctx) {
+  std::unordered_set<std::string_view> seen;
+  int64_t deleted = 0;
+  for (size_t i = 1; i < ctx.argc(); i++) {
+    if (!seen.insert(ctx.arg(i)).second) continue;
+    StoredValue v;
+    bool found;
+    if (!Lookup(ctx, ctx.client.db, ctx.arg(i), &v, &found)) return ctx.ks.Abort();
+    if (!found) continue;
+    ctx.ks.StageDelete(ctx.client.db, ctx.arg(i), KeyState::kLive, v.expire_ms);
+    deleted++;
+  }
+  if (deleted > 0 && !Commit(ctx, deleted)) return;
+  ctx.reply.Integer(deleted);
+}
+
+void ExistsCommand(CommandContext& ctx) {
+  int64_t n = 0;
+  for (size_t i = 1; i < ctx.argc(); i++) {
+    StoredValue v;
+    bool found;
+    if (!Lookup(ctx, ctx.client.db, ctx.arg(i), &v, &found)) return;
+    n += found;
+  }
+  ctx.reply.Integer(n);
+}
+
+void TouchCommand(CommandContext& ctx) { ExistsCommand(ctx); }
+
+void TypeCommand(CommandContext& ctx) {
+  StoredValue v;
+  bool found;
+  if (!Lookup(ctx, ctx.client.db, ctx.arg(1), &v, &found)) return;
+  ctx.reply.Simple(found ? TypeName(v.type) : "none");
+}
+
+/*--- KEYS, SCAN, RANDOMKEY ---*/
+
+void KeysCommand(CommandContext& ctx) {
+  std::string_view pattern = ctx.arg(1);
+  bool all = pattern == "*";
+  std::string prefix = GlobLiteralPrefix(pattern);
+  auto it = ctx.ks.NewKeyIterator(ctx.client.db);
+  std::vector<std::string> keys;
+  StoredValue v;
+  for (it.Seek(prefix); it.Valid(); it.Next()) {
+    std::string_view k = it.key();
+    if (!k.starts_with(prefix)) break;
+    if (!all && !GlobMatch(pattern, k)) continue;
+    if (!it.Decode(&v, false) || (v.expire_ms >= 0 && v.expire_ms <= ctx.now_ms)) continue;
+    keys.emplace_back(k);
+  }
+  if (!it.status().ok()) return ReplyStoreError(ctx, it.status());
+  ctx.reply.ArrayHeader(static_cast<int64_t>(keys.size()));
+  for (const auto& k : keys) ctx.reply.Bulk(k);
+}
+
+void ScanCommand(CommandContext& ctx) {
+  // Redis parses the cursor with strtoul: decimal digits only, no sign, no spaces, no overflow.
+  std::string_view cs = ctx.arg(1);
+  uint64_t cursor = 0;
+  bool ok = !cs.empty() && cs.size() <= 20;
+  for (char ch : cs) {
+    if (ch < '0' || ch > '9') ok = false;
+  }
+  if (ok) {
+    errno = 0;
+    std::string tmp(cs);
+    cursor = std::strtoull(tmp.c_str(), nullptr, 10);
+    ok = errno != ERANGE;
+  }
+  if (!ok) return ctx.reply.Error("ERR invalid cursor");
+  std::string_view pattern;
+  bool has_pattern = false;
+  int64_t count = 10;
+  std::string type_filter;
+  for (size_t i = 2; i < ctx.argc(); i += 2) {
+    if (i + 1 >= ctx.argc()) return ctx.reply.Error(errors::kSyntax);
+    std::string_view opt = ctx.arg(i);
+    if (EqualsIgnoreCase(opt, "COUNT")) {
+      if (!ParseInt64Strict(ctx.arg(i + 1), &count)) return ctx.reply.Error(errors::kNotInt);
+      if (count < 1) return ctx.reply.Error(errors::kSyntax);
+    } else if (EqualsIgnoreCase(opt, "MATCH")) {
+      pattern = ctx.arg(i + 1);
+      has_pattern = pattern != "*";
+    } else if (EqualsIgnoreCase(opt, "TYPE")) {
+      type_filter = ToLower(ctx.arg(i + 1));
+    } else {
+      return ctx.reply.Error(errors::kSyntax);
+    }
+  }
+  std::string prefix = has_pattern ? GlobLiteralPrefix(pattern) : std::string();
+  std::string resume;
+  bool resuming = Cursors().Find(cursor, ctx.client.db, &resume);
+  auto it = ctx.ks.NewKeyIterator(ctx.client.db);
+  // Seek to max(resume key, pattern prefix); a resume key is followed by its first successor.
+  if (resuming && resume >= prefix) {
+    resume.push_back('\0');
+    it.Seek(resume);
+  } else {
+    it.Seek(prefix);
+  }
+  std::vector<std::string> keys;
+  // Bounded work per call: at most 10 x COUNT entries examined, matching or not.
+  int64_t budget = count > INT64_MAX / 10 ? INT64_MAX : count * 10;
+  std::string last;
+  bool done = true;
+  StoredValue v;
+  for (; it.Valid(); it.Next()) {
+    std::string_view k = it.key();
+    if (!k.starts_with(prefix)) break;
+    if (static_cast<int64_t>(keys.size()) >= count || budget-- <= 0) {
+      done = false;
+      break;
+    }
+    last.assign(k);
+    if (has_pattern && !GlobMatch(pattern, k)) continue;
+    if (!it.Decode(&v, false) || (v.expire_ms >= 0 && v.expire_ms <= ctx.now_ms)) continue;
+    if (!type_filter.empty() && type_filter != TypeName(v.type)) continue;
+    keys.emplace_back(k);
+  }
+  if (!it.status().ok()) return ReplyStoreError(ctx, it.status());
+  uint64_t next = done ? 0 : Cursors().Save(ctx.client.db, last);
+  ctx.reply.ArrayHeader(2);
+  ctx.reply.Bulk(std::to_string(next));
+  ctx.reply.ArrayHeader(static_cast<int64_t>(keys.size()));
+  for (const auto& k : keys) ctx.reply.Bulk(k);
+}
+
+void RandomKeyCommand(CommandContext& ctx) {
+  if (ctx.ks.KeyCount(ctx.client.db) == 0) return ctx.reply.Null();
+  auto it = ctx.ks.NewKeyIterator(ctx.client.db);
+  StoredValue v;
+  // Seek to a random point of the key space; skip a bounded number of expired keys.
+  for (int attempt = 0; attempt < 16; attempt++) {
+    uint64_t r = Rng()();
+    std::string probe(reinterpret_cast<const char*>(&r), sizeof(r));
+    it.Seek(probe);
+    if (!it.Valid()) it.Seek("");
+    for (int skip = 0; skip < 64 && it.Valid(); skip++, it.Next()) {
+      if (it.Decode(&v, false) && !(v.expire_ms >= 0 && v.expire_ms <= ctx.now_ms)) {
+        return ctx.reply.Bulk(it.key());
+      }
+    }
+  }
+  if (!it.status().ok()) return ReplyStoreError(ctx, it.status());
+  ctx.reply.Null();
+}
+
+/*--- RENAME, COPY, MOVE ---*/
+
+void RenameGeneric(CommandContext& ctx, bool nx) {
+  std::string_view src = ctx.arg(1), dst = ctx.arg(2);
+  StoredValue v;
+  bool found;
+  if (!Lookup(ctx, ctx.client.db, src, &v, &found)) return;
+  if (!found) return ctx.reply.Error(errors::kNoSuchKey);
+  if (src == dst) return nx ? ctx.reply.Integer(0) : ctx.reply.Ok();
+  StoredValue old;
+  Status s;
+  KeyState st = ctx.ks.Lookup(ctx.client.db, dst, &old, &s);
+  if (!s.ok()) return ReplyStoreError(ctx, s);
+  bool dst_live = st == KeyState::kLive && !(old.expire_ms >= 0 && old.expire_ms <= ctx.now_ms);
+  if (nx && dst_live) return ctx.reply.Integer(0);
+  ctx.ks.StageDelete(ctx.client.db, src, KeyState::kLive, v.expire_ms);
+  ctx.ks.StagePut(ctx.client.db, dst, v, st, old.expire_ms);
+  if (!Commit(ctx)) return;
+  nx ? ctx.reply.Integer(1) : ctx.reply.Ok();
+}
+void RenameCommand(CommandContext& ctx) { RenameGeneric(ctx, false); }
+void RenameNxCommand(CommandContext& ctx) { RenameGeneric(ctx, true); }
+
+// Copies src (db src_db) to dst (db dst_db), keeping its TTL. Returns 1, 0 (not copied), or
+// -1 after replying an error.
+int CopyKey(CommandContext& ctx, int src_db, std::string_view src, int dst_db,
+            std::string_view dst, bool replace, bool delete_src) {
+  StoredValue v;
+  bool found;
+  if (!Lookup(ctx, src_db, src, &v, &found)) return -1;
+  if (!found) return 0;
+  StoredValue old;
+  Status s;
+  KeyState st = ctx.ks.Lookup(dst_db, dst, &old, &s);
+  if (!s.ok()) {
+    ReplyStoreError(ctx, s);
+    return -1;
+  }
+  bool dst_live = st == KeyState::kLive && !(old.expire_ms >= 0 && old.expire_ms <= ctx.now_ms);
+  if (dst_live && !replace) return 0;
+  if (delete_src) ctx.ks.StageDelete(src_db, src, KeyState::kLive, v.expire_ms);
+  ctx.ks.StagePut(dst_db, dst, v, st, old.expire_ms);
+  return Commit(ctx) ? 1 : -1;
+}
+
+void CopyCommand(CommandContext& ctx) {
+  int64_t dst_db = ctx.client.db;
+  bool replace = false;
+  for (size_t i = 3; i < ctx.argc(); i++) {
+    if (EqualsIgnoreCase(ctx.arg(i), "REPLACE")) {
+      replace = true;
+    } else if (EqualsIgnoreCase(ctx.arg(i), "DB") && i + 1 < ctx.argc()) {
+      if (!ParseDbIndex(ctx.arg(++i), &dst_db)) return ctx.reply.Error(errors::kNotInt);
+      if (dst_db < 0 || dst_db >= ctx.ks.databases()) return ctx.reply.Error(errors::kDbIndex);
+    } else {
+      return ctx.reply.Error(errors::kSyntax);
+    }
+  }
+  if (dst_db == ctx.client.db && ctx.arg(1) == ctx.arg(2)) {
+    return ctx.reply.Error("ERR source and destination objects are the same");
+  }
+  int r = CopyKey(ctx, ctx.client.db, ctx.arg(1), static_cast<int>(dst_db), ctx.arg(2), replace,
+                  false);
+  if (r >= 0) ctx.reply.Integer(r);
+}
+
+void MoveCommand(CommandContext& ctx) {
+  int64_t db;
+  if (!ParseDbIndex(ctx.arg(2), &db)) return ctx.reply.Error(errors::kNotInt);
+  if (db < 0 || db >= ctx.ks.databases()) return ctx.reply.Error(errors::kDbIndex);
+  if (db == ctx.client.db) {
+    return ctx.reply.Error("ERR source and destination objects are the same");
+  }
+  int r = CopyKey(ctx, ctx.client.db, ctx.arg(1), static_cast<int>(db), ctx.arg(1), false, true);
+  if (r >= 0) ctx.reply.Integer(r);
+}
+
+/*--- Expiry ---*/
+
+enum ExpireFlags : unsigned { kNX = 1, kXX = 2, kGT = 4, kLT = 8 };
+
+// EXPIRE key when [NX|XX|GT|LT]: `seconds` for EXPIRE/EXPIREAT, `relative` for EXPIRE/PEXPIRE.
+void ExpireGeneric(CommandContext& ctx, bool seconds, bool relative) {
+  unsigned flags = 0;
+  for (size_t i = 3; i < ctx.argc(); i++) {
+    std::string_view o = ctx.arg(i);
+    if (EqualsIgnoreCase(o, "NX")) {
+      flags |= kNX;
+    } else if (EqualsIgnoreCase(o, "XX")) {
+      flags |= kXX;
+    } else if (EqualsIgnoreCase(o, "GT")) {
+      flags |= kGT;
+    } else if (EqualsIgnoreCase(o, "LT")) {
+      flags |= kLT;
+    } else {
+      return ctx.reply.Error("ERR Unsupported option " + std::string(o));
+    }
+  }
+  if ((flags & kNX) && (flags & (kXX | kGT | kLT))) {
+    return ctx.reply.Error("ERR NX and XX, GT or LT options at the same time are not compatible");
+  }
+  if ((flags & kGT) && (flags & kLT)) {
+    return ctx.reply.Error("ERR GT and LT options at the same time are not compatible");
+  }
+  int64_t when;
+  if (!ParseInt64Strict(ctx.arg(2), &when)) return ctx.reply.Error(errors::kNotInt);
+  auto invalid = [&] {
+    ctx.reply.Error("ERR invalid expire time in '" + ToLower(ctx.arg(0)) + "' command");
+  };
+  if (seconds) {
+    if (when > INT64_MAX / 1000 || when < INT64_MIN / 1000) return invalid();
+    when *= 1000;
+  }
+  if (relative) {
+    if (when > INT64_MAX - ctx.now_ms) return invalid();
+    when += ctx.now_ms;
+  }
+  StoredValue v;
+  bool found;
+  if (!Lookup(ctx, ctx.client.db, ctx.arg(1), &v, &found)) return;
+  if (!found) return ctx.reply.Integer(0);
+  bool has_ttl = v.expire_ms >= 0;
+  if (((flags & kNX) && has_ttl) || ((flags & kXX) && !has_ttl) ||
+      ((flags & kGT) && (!has_ttl || when <= v.expire_ms)) ||
+      ((flags & kLT) && has_ttl && when >= v.expire_ms)) {
+    return ctx.reply.Integer(0);
+  }
+  if (when <= ctx.now_ms) {
+    ctx.ks.StageDelete(ctx.client.db, ctx.arg(1), KeyState::kLive, v.expire_ms);
+  } else {
+    int64_t old = v.expire_ms;
+    v.expire_ms = when;
+    ctx.ks.StagePut(ctx.client.db, ctx.arg(1), v, KeyState::kLive, old);
+  }
+  if (Commit(ctx)) ctx.reply.Integer(1);
+}
+void ExpireCommand(CommandContext& ctx) { ExpireGeneric(ctx, true, true); }
+void PExpireCommand(CommandContext& ctx) { ExpireGeneric(ctx, false, true); }
+void ExpireAtCommand(CommandContext& ctx) { ExpireGeneric(ctx, true, false); }
+void PExpireAtCommand(CommandContext& ctx) { ExpireGeneric(ctx, false, false); }
+
+// TTL/PTTL/EXPIRETIME/PEXPIRETIME: -2 missing, -1 no TTL.
+void TtlGeneric(CommandContext& ctx, bool millis, bool absolute) {
+  StoredValue v;
+  bool found;
+  if (!Lookup(ctx, ctx.client.db, ctx.arg(1), &v, &found)) return;
+  if (!found) return ctx.reply.Integer(-2);
+  if (v.expire_ms < 0) return ctx.reply.Integer(-1);
+  int64_t t = absolute ? v.expire_ms : std::max<int64_t>(v.expire_ms - ctx.now_ms, 0);
+  if (!millis) t = absolute ? t / 1000 : (t + 500) / 1000;
+  ctx.reply.Integer(t);
+}
+void TtlCommand(CommandContext& ctx) { TtlGeneric(ctx, false, false); }
+void PTtlCommand(CommandContext& ctx) { TtlGeneric(ctx, true, false); }
+void ExpireTimeCommand(CommandContext& ctx) { TtlGeneric(ctx, false, true); }
+void PExpireTimeCommand(CommandContext& ctx) { TtlGeneric(ctx, true, true); }
+
+void PersistCommand(CommandContext& ctx) {
+  StoredValue v;
+  bool found;
+  if (!Lookup(ctx, ctx.client.db, ctx.arg(1), &v, &found)) return;
+  if (!found || v.expire_ms < 0) return ctx.reply.Integer(0);
+  int64_t old = v.expire_ms;
+  v.expire_ms = -1;
+  ctx.ks.StagePut(ctx.client.db, ctx.arg(1), v, KeyState::kLive, old);
+  if (Commit(ctx)) ctx.reply.Integer(1);
+}
+
+/*--- Databases ---*/
+
+void DbSizeCommand(CommandContext& ctx) {
+  ctx.reply.Integer(static_cast<int64_t>(ctx.ks.KeyCount(ctx.client.db)));
+}
+
+bool ParseFlushMode(CommandContext& ctx) {
+  if (ctx.argc() > 2 ||
+      (ctx.argc() == 2 && !EqualsIgnoreCase(ctx.arg(1), "ASYNC") &&
+       !EqualsIgnoreCase(ctx.arg(1), "SYNC"))) {
+    ctx.reply.Error(errors::kSyntax);
+    return false;
+  }
+  return true;
+}
+
+void FlushDbCommand(CommandContext& ctx) {
+  if (!ParseFlushMode(ctx)) return;
+  uint64_t n = ctx.ks.KeyCount(ctx.client.db);
+  Status s = ctx.ks.FlushDb(ctx.client.db);
+  if (!s.ok()) return ReplyStoreError(ctx, s);
+  ctx.server.add_dirty(n + 1);
+  ctx.reply.Ok();
+}
+
+void FlushAllCommand(CommandContext& ctx) {
+  if (!ParseFlushMode(ctx)) return;
+  Status s = ctx.ks.FlushAll();
+  if (!s.ok()) return ReplyStoreError(ctx, s);
+  ctx.server.add_dirty(1);
+  ctx.reply.Ok();
+}
+
+void SwapDbCommand(CommandContext& ctx) {
+  int64_t a, b;
+  if (!ParseDbIndex(ctx.arg(1), &a)) return ctx.reply.Error("ERR invalid first DB index");
+  if (!ParseDbIndex(ctx.arg(2), &b)) return ctx.reply.Error("ERR invalid second DB index");
+  if (a < 0 || a >= ctx.ks.databases() || b < 0 || b >= ctx.ks.databases()) {
+    return ctx.reply.Error(errors::kDbIndex);
+  }
+  if (a != b) {
+    Status s = ctx.ks.SwapDb(static_cast<int>(a), static_cast<int>(b));
+    if (!s.ok()) return ReplyStoreError(ctx, s);
+    ctx.server.add_dirty(1);
+  }
+  ctx.reply.Ok();
+}
+
+}  // namespace
+
+void RegisterKeyspaceCommands(CommandTable* t) {
+  const uint32_t r = kCmdReadOnly, w = kCmdWrite;
+  t->Add({"del", -2, w, 1, -1, 1, DelCommand, "generic", "Deletes one or more keys.", "1.0.0", {}});
+  t->Add({"unlink", -2, w | kCmdFast, 1, -1, 1, DelCommand, "generic", "Asynchronously deletes one or more keys.", "4.0.0", {}});
+  t->Add({"exists", -2, r | kCmdFast, 1, -1, 1, ExistsCommand, "generic", "Determines whether one or more keys exist.", "1.0.0", {}});
+  t->Add({"touch", -2, r | kCmdFast, 1, -1, 1, TouchCommand, "generic", "Returns the number of existing keys out of those specified after updating the time they were last accessed.", "3.2.1", {}});
+  t->Add({"type", 2, r | kCmdFast, 1, 1, 1, TypeCommand, "generic", "Determines the type of value stored at a key.", "1.0.0", {}});
+  t->Add({"keys", 2, r, 0, 0, 0, KeysCommand, "generic", "Returns all key names that match a pattern.", "1.0.0", {}});
+  t->Add({"scan", -2, r, 0, 0, 0, ScanCommand, "generic", "Iterates over the key names in the database.", "2.8.0", {}});
+  t->Add({"randomkey", 1, r, 0, 0, 0, RandomKeyCommand, "generic", "Returns a random key name from the database.", "1.0.0", {}});
+  t->Add({"rename", 3, w, 1, 2, 1, RenameCommand, "generic", "Renames a key and overwrites the destination.", "1.0.0", {}});
+  t->Add({"renamenx", 3, w | kCmdFast, 1, 2, 1, RenameNxCommand, "generic", "Renames a key only when the target key name doesn't exist.", "1.0.0", {}});
+  t->Add({"copy", -3, w, 1, 2, 1, CopyCommand, "generic", "Copies the value of a key to a new key.", "6.2.0", {}});
+  t->Add({"move", 3, w | kCmdFast, 1, 1, 1, MoveCommand, "generic", "Moves a key to another database.", "1.0.0", {}});
+  t->Add({"expire", -3, w | kCmdFast, 1, 1, 1, ExpireCommand, "generic", "Sets the expiration time of a key in seconds.", "1.0.0", {}});
+  t->Add({"pexpire", -3, w | kCmdFast, 1, 1, 1, PExpireCommand, "generic", "Sets the expiration time of a key in milliseconds.", "2.6.0", {}});
+  t->Add({"expireat", -3, w | kCmdFast, 1, 1, 1, ExpireAtCommand, "generic", "Sets the expiration time of a key to a Unix timestamp.", "1.2.0", {}});
+  t->Add({"pexpireat", -3, w | kCmdFast, 1, 1, 1, PExpireAtCommand, "generic", "Sets the expiration time of a key to a Unix milliseconds timestamp.", "2.6.0", {}});
+  t->Add({"ttl", 2, r | kCmdFast, 1, 1, 1, TtlCommand, "generic", "Returns the expiration time in seconds of a key.", "1.0.0", {}});
+  t->Add({"pttl", 2, r | kCmdFast, 1, 1, 1, PTtlCommand, "generic", "Returns the expiration time in milliseconds of a key.", "2.6.0", {}});
+  t->Add({"expiretime", 2, r | kCmdFast, 1, 1, 1, ExpireTimeCommand, "generic", "Returns the expiration time of a key as a Unix timestamp.", "7.0.0", {}});
+  t->Add({"pexpiretime", 2, r | kCmdFast, 1, 1, 1, PExpireTimeCommand, "generic", "Returns the expiration time of a key as a Unix milliseconds timestamp.", "7.0.0", {}});
+  t->Add({"persist", 2, w | kCmdFast, 1, 1, 1, PersistCommand, "generic", "Removes the expiration time of a key.", "2.2.0", {}});
+  t->Add({"dbsize", 1, r | kCmdFast, 0, 0, 0, DbSizeCommand, "server", "Returns the number of keys in the database.", "1.0.0", {}});
+  t->Add({"flushdb", -1, w, 0, 0, 0, FlushDbCommand, "server", "Remove all keys from the current database.", "1.0.0", {}});
+  t->Add({"flushall", -1, w, 0, 0, 0, FlushAllCommand, "server", "Removes all keys from all databases.", "1.0.0", {}});
+  t->Add({"swapdb", 3, w | kCmdFast, 0, 0, 0, SwapDbCommand, "server", "Swaps two Redis databases.", "4.0.0", {}});
+}
+
+}  // namespace strata::server

@@ -1,0 +1,463 @@
+// String commands: GET SET SETNX SETEX PSETEX GETSET GETDEL GETEX MGET MSET MSETNX INCR DECR
+// INCRBY DECRBY INCRBYFLOAT APPEND STRLEN GETRANGE SUBSTR SETRANGE (Redis's t_string.c).
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <unordered_set>
+
+#include "server/command.h"
+#include "server/keyspace.h"
+#include "server/server.h"
+
+namespace strata::server {
+namespace {
+
+/*--- Helpers ---*/
+
+// Reads `key` as a live string. Replies and returns false on a store error or wrong type.
+bool ReadString(CommandContext& ctx, std::string_view key, StoredValue* v, bool* found) {
+  Status s;
+  *found = ctx.ks.Get(ctx.client.db, key, v, &s, ctx.now_ms);
+  if (!s.ok()) {
+    ReplyStoreError(ctx, s);
+    return false;
+  }
+  if (*found && v->type != ValueType::kString) {
+    ctx.reply.Error(errors::kWrongType);
+    return false;
+  }
+  return true;
+}
+
+// Commits the staged writes; replies the error and returns false on failure.
+bool CommitOrReply(CommandContext& ctx, uint64_t dirty = 1) {
+  Status s = ctx.ks.Commit();
+  if (!s.ok()) {
+    ReplyStoreError(ctx, s);
+    return false;
+  }
+  ctx.server.add_dirty(dirty);
+  return true;
+}
+
+void Put(CommandContext& ctx, std::string_view key, const StoredValue& v, bool existed,
+         int64_t old_expire) {
+  ctx.ks.StagePut(ctx.client.db, key, v, existed ? KeyState::kLive : KeyState::kMissing,
+                  old_expire);
+}
+
+bool CheckStringLength(CommandContext& ctx, uint64_t size) {
+  if (size > static_cast<uint64_t>(ctx.server.config().proto_max_bulk_len)) {
+    ctx.reply.Error("ERR string exceeds maximum allowed size (proto-max-bulk-len)");
+    return false;
+  }
+  return true;
+}
+
+void InvalidExpire(CommandContext& ctx) {
+  ctx.reply.Error("ERR invalid expire time in '" + ToLower(ctx.arg(0)) + "' command");
+}
+
+enum SetFlags : unsigned {
+  kNX = 1, kXX = 2, kGet = 4, kKeepTtl = 8, kPersist = 16,
+  kEX = 32, kPX = 64, kEXAT = 128, kPXAT = 256,
+};
+constexpr unsigned kAnyExpire = kEX | kPX | kEXAT | kPXAT;
+
+// Parses SET/GETEX options from argv[first..] (Redis's parseExtendedStringArgumentsOrReply)
+// and turns the expiry into absolute ms (*expire_at, -1 for none). Replies on error.
+bool ParseSetOptions(CommandContext& ctx, size_t first, bool is_set, unsigned* flags,
+                     int64_t* expire_at) {
+  *flags = 0;
+  std::string_view expire_arg;
+  for (size_t j = first; j < ctx.argc(); j++) {
+    std::string_view opt = ctx.arg(j);
+    bool has_next = j + 1 < ctx.argc();
+    unsigned f = *flags;
+    if (is_set && EqualsIgnoreCase(opt, "NX") && !(f & kXX)) {
+      *flags |= kNX;
+    } else if (is_set && EqualsIgnoreCase(opt, "XX") && !(f & kNX)) {
+      *flags |= kXX;
+    } else if (is_set && EqualsIgnoreCase(opt, "GET")) {
+      *flags |= kGet;
+    } else if (is_set && EqualsIgnoreCase(opt, "KEEPTTL") && !(f & (kPersist | kAnyExpire))) {
+      *flags |= kKeepTtl;
+    } else if (!is_set && EqualsIgnoreCase(opt, "PERSIST") && !(f & (kKeepTtl | kAnyExpire))) {
+      *flags |= kPersist;
+    } else if (has_next && !(f & (kKeepTtl | kPersist | kAnyExpire)) &&
+               (EqualsIgnoreCase(opt, "EX") || EqualsIgnoreCase(opt, "PX") ||
+                EqualsIgnoreCase(opt, "EXAT") || EqualsIgnoreCase(opt, "PXAT"))) {
+      *flags |= EqualsIgnoreCase(opt, "EX")   ? kEX
+                : EqualsIgnoreCase(opt, "PX") ? kPX
+                : EqualsIgnoreCase(opt, "EXAT") ? kEXAT
+                                                : kPXAT;
+      expire_arg = ctx.arg(++j);
+    } else {
+      ctx.reply.Error(errors::kSyntax);
+      return false;
+    }
+  }
+  *expire_at = -1;
+  if (*flags & kAnyExpire) {
+    int64_t v;
+    if (!ParseInt64Strict(expire_arg, &v)) {
+      ctx.reply.Error(errors::kNotInt);
+      return false;
+    }
+    bool seconds = *flags & (kEX | kEXAT);
+    if (v <= 0 || (seconds && v > INT64_MAX / 1000)) {
+      InvalidExpire(ctx);
+      return false;
+    }
+    if (seconds) v *= 1000;
+    if (*flags & (kEX | kPX)) {
+      if (v > INT64_MAX - ctx.now_ms) {
+        InvalidExpire(ctx);
+        return false;
+      }
+      v += ctx.now_ms;
+    }
+    *expire_at = v;
+  }
+  return true;
+}
+
+// Formats a long double as Redis's ld2string(LD_STR_HUMAN): %.17Lf with trailing zeros and
+// a trailing dot removed. Returns false if it does not fit (absurdly large values).
+bool FormatLongDouble(long double v, std::string* out) {
+  char buf[5 * 1024 + 64];
+  int n = std::snprintf(buf, sizeof(buf), "%.17Lf", v);
+  if (n <= 0 || static_cast<size_t>(n) >= sizeof(buf) - 1) return false;
+  if (std::strchr(buf, '.') != nullptr) {
+    while (n > 0 && buf[n - 1] == '0') n--;
+    if (n > 0 && buf[n - 1] == '.') n--;
+  }
+  if (n == 2 && buf[0] == '-' && buf[1] == '0') {
+    buf[0] = '0';
+    n = 1;
+  }
+  out->assign(buf, n);
+  return true;
+}
+
+/*--- Commands ---*/
+
+void GetCommand(CommandContext& ctx) {
+  StoredValue v;
+  bool found;
+  if (!ReadString(ctx, ctx.arg(1), &v, &found)) return;
+  if (found) {
+    ctx.server.stats().keyspace_hits++;
+    ctx.reply.Bulk(v.payload);
+  } else {
+    ctx.server.stats().keyspace_misses++;
+    ctx.reply.Null();
+  }
+}
+
+void SetGeneric(CommandContext& ctx, std::string_view key, std::string_view value,
+                unsigned flags, int64_t expire_at) {
+  StoredValue old;
+  bool found;
+  Status s;
+  KeyState st = ctx.ks.Lookup(ctx.client.db, key, &old, &s);
+  if (!s.ok()) return ReplyStoreError(ctx, s);
+  found = st == KeyState::kLive && !(old.expire_ms >= 0 && old.expire_ms <= ctx.now_ms);
+  if ((flags & kGet) && found && old.type != ValueType::kString) {
+    ctx.reply.Error(errors::kWrongType);
+    return;
+  }
+  if (((flags & kNX) && found) || ((flags & kXX) && !found)) {
+    if (flags & kGet) {
+      found ? ctx.reply.Bulk(old.payload) : ctx.reply.Null();
+    } else {
+      ctx.reply.Null();
+    }
+    return;
+  }
+  StoredValue v;
+  v.expire_ms = (flags & kKeepTtl) && found ? old.expire_ms : expire_at;
+  v.payload.assign(value);
+  ctx.ks.StagePut(ctx.client.db, key, v, st, old.expire_ms);
+  if (!CommitOrReply(ctx)) return;
+  if (flags & kGet) {
+    found ? ctx.reply.Bulk(old.payload) : ctx.reply.Null();
+  } else {
+    ctx.reply.Ok();
+  }
+}
+
+void SetCommand(CommandContext& ctx) {
+  unsigned flags;
+  int64_t expire_at;
+  if (!ParseSetOptions(ctx, 3, true, &flags, &expire_at)) return;
+  SetGeneric(ctx, ctx.arg(1), ctx.arg(2), flags, expire_at);
+}
+
+void SetNxCommand(CommandContext& ctx) {
+  StoredValue old;
+  bool found;
+  if (!ReadString(ctx, ctx.arg(1), &old, &found)) return;
+  if (found) {
+    ctx.reply.Integer(0);
+    return;
+  }
+  StoredValue v;
+  v.payload.assign(ctx.arg(2));
+  Put(ctx, ctx.arg(1), v, false, -1);
+  if (CommitOrReply(ctx)) ctx.reply.Integer(1);
+}
+
+void SetExGeneric(CommandContext& ctx, bool millis) {
+  int64_t t;
+  if (!ParseInt64Strict(ctx.arg(2), &t)) {
+    ctx.reply.Error(errors::kNotInt);
+    return;
+  }
+  if (t <= 0 || (!millis && t > INT64_MAX / 1000)) return InvalidExpire(ctx);
+  if (!millis) t *= 1000;
+  if (t > INT64_MAX - ctx.now_ms) return InvalidExpire(ctx);
+  SetGeneric(ctx, ctx.arg(1), ctx.arg(3), 0, ctx.now_ms + t);
+}
+void SetExCommand(CommandContext& ctx) { SetExGeneric(ctx, false); }
+void PSetExCommand(CommandContext& ctx) { SetExGeneric(ctx, true); }
+
+void GetSetCommand(CommandContext& ctx) { SetGeneric(ctx, ctx.arg(1), ctx.arg(2), kGet, -1); }
+
+void GetDelCommand(CommandContext& ctx) {
+  StoredValue v;
+  bool found;
+  if (!ReadString(ctx, ctx.arg(1), &v, &found)) return;
+  if (!found) {
+    ctx.reply.Null();
+    return;
+  }
+  ctx.ks.StageDelete(ctx.client.db, ctx.arg(1), KeyState::kLive, v.expire_ms);
+  if (CommitOrReply(ctx)) ctx.reply.Bulk(v.payload);
+}
+
+void GetExCommand(CommandContext& ctx) {
+  unsigned flags;
+  int64_t expire_at;
+  if (!ParseSetOptions(ctx, 2, false, &flags, &expire_at)) return;
+  StoredValue v;
+  bool found;
+  if (!ReadString(ctx, ctx.arg(1), &v, &found)) return;
+  if (!found) {
+    ctx.reply.Null();
+    return;
+  }
+  std::string payload = v.payload;
+  if (expire_at >= 0 && expire_at <= ctx.now_ms) {
+    ctx.ks.StageDelete(ctx.client.db, ctx.arg(1), KeyState::kLive, v.expire_ms);
+    if (!CommitOrReply(ctx)) return;
+  } else if (expire_at >= 0 || ((flags & kPersist) && v.expire_ms >= 0)) {
+    int64_t old = v.expire_ms;
+    v.expire_ms = expire_at;  // -1 for PERSIST
+    Put(ctx, ctx.arg(1), v, true, old);
+    if (!CommitOrReply(ctx)) return;
+  }
+  ctx.reply.Bulk(payload);
+}
+
+void MGetCommand(CommandContext& ctx) {
+  ctx.reply.ArrayHeader(static_cast<int64_t>(ctx.argc() - 1));
+  for (size_t i = 1; i < ctx.argc(); i++) {
+    StoredValue v;
+    Status s;
+    bool found = ctx.ks.Get(ctx.client.db, ctx.arg(i), &v, &s, ctx.now_ms);
+    if (found && s.ok() && v.type == ValueType::kString) {
+      ctx.server.stats().keyspace_hits++;
+      ctx.reply.Bulk(v.payload);
+    } else {
+      ctx.server.stats().keyspace_misses++;
+      ctx.reply.Null();
+    }
+  }
+}
+
+// MSET/MSETNX: a key given twice is written once, with its last value.
+void MSetGeneric(CommandContext& ctx, bool nx) {
+  if (ctx.argc() % 2 == 0) {
+    ctx.reply.Error("ERR wrong number of arguments for '" + ToLower(ctx.arg(0)) + "' command");
+    return;
+  }
+  std::unordered_set<std::string_view> seen;
+  std::vector<size_t> order;  // argv index of each distinct key's last occurrence
+  for (size_t i = ctx.argc() - 2; i >= 1; i -= 2) {
+    if (seen.insert(ctx.arg(i)).second) order.push_back(i);
+    if (i < 2) break;
+  }
+  struct Old {
+    KeyState state;
+    int64_t expire;
+  };
+  std::vector<Old> olds;
+  olds.reserve(order.size());
+  for (size_t i : order) {
+    StoredValue old;
+    Status s;
+    KeyState st = ctx.ks.Lookup(ctx.client.db, ctx.arg(i), &old, &s);
+    if (!s.ok()) return ReplyStoreError(ctx, s);
+    bool live = st == KeyState::kLive && !(old.expire_ms >= 0 && old.expire_ms <= ctx.now_ms);
+    if (nx && live) {
+      ctx.reply.Integer(0);
+      return;
+    }
+    olds.push_back({st, old.expire_ms});
+  }
+  StoredValue v;
+  for (size_t k = 0; k < order.size(); k++) {
+    v.payload.assign(ctx.arg(order[k] + 1));
+    ctx.ks.StagePut(ctx.client.db, ctx.arg(order[k]), v, olds[k].state, olds[k].expire);
+  }
+  if (!CommitOrReply(ctx, order.size())) return;
+  nx ? ctx.reply.Integer(1) : ctx.reply.Ok();
+}
+void MSetCommand(CommandContext& ctx) { MSetGeneric(ctx, false); }
+void MSetNxCommand(CommandContext& ctx) { MSetGeneric(ctx, true); }
+
+void IncrGeneric(CommandContext& ctx, int64_t incr) {
+  StoredValue v;
+  bool found;
+  if (!ReadString(ctx, ctx.arg(1), &v, &found)) return;
+  int64_t cur = 0;
+  if (found && !ParseInt64Strict(v.payload, &cur)) {
+    ctx.reply.Error(errors::kNotInt);
+    return;
+  }
+  if ((incr < 0 && cur < 0 && incr < INT64_MIN - cur) ||
+      (incr > 0 && cur > 0 && incr > INT64_MAX - cur)) {
+    ctx.reply.Error(errors::kOverflow);
+    return;
+  }
+  int64_t next = cur + incr;
+  int64_t old_expire = found ? v.expire_ms : -1;
+  if (!found) v.expire_ms = -1;
+  v.payload = std::to_string(next);
+  Put(ctx, ctx.arg(1), v, found, old_expire);
+  if (CommitOrReply(ctx)) ctx.reply.Integer(next);
+}
+
+void IncrCommand(CommandContext& ctx) { IncrGeneric(ctx, 1); }
+void DecrCommand(CommandContext& ctx) { IncrGeneric(ctx, -1); }
+void IncrByCommand(CommandContext& ctx) {
+  int64_t by;
+  if (!ParseInt64Strict(ctx.arg(2), &by)) return ctx.reply.Error(errors::kNotInt);
+  IncrGeneric(ctx, by);
+}
+void DecrByCommand(CommandContext& ctx) {
+  int64_t by;
+  if (!ParseInt64Strict(ctx.arg(2), &by)) return ctx.reply.Error(errors::kNotInt);
+  if (by == INT64_MIN) return ctx.reply.Error("ERR decrement would overflow");
+  IncrGeneric(ctx, -by);
+}
+
+void IncrByFloatCommand(CommandContext& ctx) {
+  StoredValue v;
+  bool found;
+  if (!ReadString(ctx, ctx.arg(1), &v, &found)) return;
+  long double cur = 0, incr;
+  if (found && !ParseLongDouble(v.payload, &cur)) return ctx.reply.Error(errors::kNotFloat);
+  if (!ParseLongDouble(ctx.arg(2), &incr)) return ctx.reply.Error(errors::kNotFloat);
+  long double next = cur + incr;
+  if (std::isnan(next) || std::isinf(next)) {
+    return ctx.reply.Error("ERR increment would produce NaN or Infinity");
+  }
+  std::string text;
+  if (!FormatLongDouble(next, &text)) return ctx.reply.Error(errors::kNotFloat);
+  int64_t old_expire = found ? v.expire_ms : -1;
+  if (!found) v.expire_ms = -1;
+  v.payload = text;
+  Put(ctx, ctx.arg(1), v, found, old_expire);
+  if (CommitOrReply(ctx)) ctx.reply.Bulk(text);
+}
+
+void AppendCommand(CommandContext& ctx) {
+  StoredValue v;
+  bool found;
+  if (!ReadString(ctx, ctx.arg(1), &v, &found)) return;
+  if (!found) v.expire_ms = -1;
+  if (!CheckStringLength(ctx, v.payload.size() + ctx.arg(2).size())) return;
+  int64_t old_expire = found ? v.expire_ms : -1;
+  v.payload.append(ctx.arg(2));
+  Put(ctx, ctx.arg(1), v, found, old_expire);
+  if (CommitOrReply(ctx)) ctx.reply.Integer(static_cast<int64_t>(v.payload.size()));
+}
+
+void StrlenCommand(CommandContext& ctx) {
+  StoredValue v;
+  bool found;
+  if (!ReadString(ctx, ctx.arg(1), &v, &found)) return;
+  ctx.reply.Integer(found ? static_cast<int64_t>(v.payload.size()) : 0);
+}
+
+void GetRangeCommand(CommandContext& ctx) {
+  int64_t start, end;
+  if (!ParseInt64Strict(ctx.arg(2), &start) || !ParseInt64Strict(ctx.arg(3), &end)) {
+    return ctx.reply.Error(errors::kNotInt);
+  }
+  StoredValue v;
+  bool found;
+  if (!ReadString(ctx, ctx.arg(1), &v, &found)) return;
+  auto len = static_cast<int64_t>(v.payload.size());
+  if (!found || (start < 0 && end < 0 && start > end)) return ctx.reply.Bulk("");
+  if (start < 0) start = len + start;
+  if (end < 0) end = len + end;
+  if (start < 0) start = 0;
+  if (end < 0) end = 0;
+  if (end >= len) end = len - 1;
+  if (start > end || len == 0) return ctx.reply.Bulk("");
+  ctx.reply.Bulk(std::string_view(v.payload).substr(start, end - start + 1));
+}
+
+void SetRangeCommand(CommandContext& ctx) {
+  int64_t offset;
+  if (!ParseInt64Strict(ctx.arg(2), &offset)) return ctx.reply.Error(errors::kNotInt);
+  if (offset < 0) return ctx.reply.Error("ERR offset is out of range");
+  std::string_view value = ctx.arg(3);
+  StoredValue v;
+  bool found;
+  if (!ReadString(ctx, ctx.arg(1), &v, &found)) return;
+  if (value.empty()) {
+    ctx.reply.Integer(found ? static_cast<int64_t>(v.payload.size()) : 0);
+    return;
+  }
+  if (!CheckStringLength(ctx, static_cast<uint64_t>(offset) + value.size())) return;
+  if (!found) v.expire_ms = -1;
+  int64_t old_expire = found ? v.expire_ms : -1;
+  size_t need = static_cast<size_t>(offset) + value.size();
+  if (v.payload.size() < need) v.payload.resize(need, '\0');
+  v.payload.replace(static_cast<size_t>(offset), value.size(), value);
+  Put(ctx, ctx.arg(1), v, found, old_expire);
+  if (CommitOrReply(ctx)) ctx.reply.Integer(static_cast<int64_t>(v.payload.size()));
+}
+
+}  // namespace
+
+void RegisterStringCommands(CommandTable* t) {
+  const uint32_t r = kCmdReadOnly | kCmdFast, w = kCmdWrite | kCmdDenyOom;
+  t->Add({"get", 2, r, 1, 1, 1, GetCommand, "string", "Returns the string value of a key.", "1.0.0", {}});
+  t->Add({"set", -3, w, 1, 1, 1, SetCommand, "string", "Sets the string value of a key, ignoring its type. The key is created if it doesn't exist.", "1.0.0", {}});
+  t->Add({"setnx", 3, w | kCmdFast, 1, 1, 1, SetNxCommand, "string", "Set the string value of a key only when the key doesn't exist.", "1.0.0", {}});
+  t->Add({"setex", 4, w, 1, 1, 1, SetExCommand, "string", "Sets the string value and expiration time of a key. Creates the key if it doesn't exist.", "2.0.0", {}});
+  t->Add({"psetex", 4, w, 1, 1, 1, PSetExCommand, "string", "Sets both string value and expiration time in milliseconds of a key. The key is created if it doesn't exist.", "2.6.0", {}});
+  t->Add({"getset", 3, w | kCmdFast, 1, 1, 1, GetSetCommand, "string", "Returns the previous string value of a key after setting it to a new value.", "1.0.0", {}});
+  t->Add({"getdel", 2, kCmdWrite | kCmdFast, 1, 1, 1, GetDelCommand, "string", "Returns the string value of a key after deleting the key.", "6.2.0", {}});
+  t->Add({"getex", -2, kCmdWrite | kCmdFast, 1, 1, 1, GetExCommand, "string", "Returns the string value of a key after setting its expiration time.", "6.2.0", {}});
+  t->Add({"mget", -2, r, 1, -1, 1, MGetCommand, "string", "Atomically returns the string values of one or more keys.", "1.0.0", {}});
+  t->Add({"mset", -3, w, 1, -1, 2, MSetCommand, "string", "Atomically creates or modifies the string values of one or more keys.", "1.0.1", {}});
+  t->Add({"msetnx", -3, w, 1, -1, 2, MSetNxCommand, "string", "Atomically modifies the string values of one or more keys only when all keys don't exist.", "1.0.1", {}});
+  t->Add({"incr", 2, w | kCmdFast, 1, 1, 1, IncrCommand, "string", "Increments the integer value of a key by one. Uses 0 as initial value if the key doesn't exist.", "1.0.0", {}});
+  t->Add({"decr", 2, w | kCmdFast, 1, 1, 1, DecrCommand, "string", "Decrements the integer value of a key by one. Uses 0 as initial value if the key doesn't exist.", "1.0.0", {}});
+  t->Add({"incrby", 3, w | kCmdFast, 1, 1, 1, IncrByCommand, "string", "Increments the integer value of a key by a number. Uses 0 as initial value if the key doesn't exist.", "1.0.0", {}});
+  t->Add({"decrby", 3, w | kCmdFast, 1, 1, 1, DecrByCommand, "string", "Decrements a number from the integer value of a key. Uses 0 as initial value if the key doesn't exist.", "1.0.0", {}});
+  t->Add({"incrbyfloat", 3, w | kCmdFast, 1, 1, 1, IncrByFloatCommand, "string", "Increment the floating point value of a key by a number. Uses 0 as initial value if the key doesn't exist.", "2.6.0", {}});
+  t->Add({"append", 3, w | kCmdFast, 1, 1, 1, AppendCommand, "string", "Appends a string to the value of a key. Creates the key if it doesn't exist.", "2.0.0", {}});
+  t->Add({"strlen", 2, r, 1, 1, 1, StrlenCommand, "string", "Returns the length of a string value.", "2.2.0", {}});
+  t->Add({"getrange", 4, kCmdReadOnly, 1, 1, 1, GetRangeCommand, "string", "Returns a substring of the string stored at a key.", "2.4.0", {}});
+  t->Add({"substr", 4, kCmdReadOnly, 1, 1, 1, GetRangeCommand, "string", "Returns a substring from a string value.", "1.0.0", {}});
+  t->Add({"setrange", 4, w, 1, 1, 1, SetRangeCommand, "string", "Overwrites a part of a string value with another by an offset. Creates the key if it doesn't exist.", "2.2.0", {}});
+}
+
+}  // namespace strata::server

@@ -1,0 +1,130 @@
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+
+#include "server/command.h"
+
+namespace strata::server {
+
+std::string ToLower(std::string_view s) {
+  std::string r(s);
+  for (auto& ch : r) {
+    if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch + ('a' - 'A'));
+  }
+  return r;
+}
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); i++) {
+    char x = a[i], y = b[i];
+    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x + 32);
+    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y + 32);
+    if (x != y) return false;
+  }
+  return true;
+}
+
+void CommandTable::Add(Command cmd) {
+  std::string key = cmd.name;
+  commands_[key] = std::move(cmd);
+}
+
+Command* CommandTable::Find(std::string_view name) {
+  // Command names are short: lower-case into a stack buffer, no allocation.
+  char buf[64];
+  if (name.size() >= sizeof(buf)) return nullptr;
+  for (size_t i = 0; i < name.size(); i++) {
+    char ch = name[i];
+    buf[i] = (ch >= 'A' && ch <= 'Z') ? static_cast<char>(ch + 32) : ch;
+  }
+  std::string_view key(buf, name.size());
+  // unordered_map<string> has no heterogeneous find before C++20 transparent hashing; a
+  // small static string avoids a heap allocation for names within SSO length.
+  thread_local std::string k;
+  k.assign(key);
+  auto it = commands_.find(k);
+  return it == commands_.end() ? nullptr : &it->second;
+}
+
+bool CommandTable::Rename(const std::string& from, const std::string& to) {
+  auto it = commands_.find(ToLower(from));
+  if (it == commands_.end()) return false;
+  Command cmd = std::move(it->second);
+  commands_.erase(it);
+  if (!to.empty()) {
+    cmd.name = ToLower(to);
+    commands_[cmd.name] = std::move(cmd);
+  }
+  return true;
+}
+
+std::vector<Command*> CommandTable::All() {
+  std::vector<Command*> v;
+  for (auto& [name, cmd] : commands_) v.push_back(&cmd);
+  return v;
+}
+
+void CommandTable::ResetStats() {
+  for (auto& [name, cmd] : commands_) {
+    cmd.calls = cmd.usec = cmd.rejected_calls = cmd.failed_calls = 0;
+  }
+}
+
+bool ParseInt64Strict(std::string_view s, int64_t* out) {
+  if (s.empty() || s.size() > 20) return false;
+  size_t i = 0;
+  bool neg = false;
+  if (s[0] == '-') {
+    neg = true;
+    i = 1;
+    if (s.size() == 1) return false;
+  }
+  if (s[i] == '0' && s.size() > i + 1) return false;  // no leading zeros
+  if (s[i] == '0') {
+    if (neg) return false;  // "-0"
+    *out = 0;
+    return true;
+  }
+  uint64_t v = 0;
+  for (; i < s.size(); i++) {
+    if (s[i] < '0' || s[i] > '9') return false;
+    uint64_t d = static_cast<uint64_t>(s[i] - '0');
+    if (v > (UINT64_MAX - d) / 10) return false;
+    v = v * 10 + d;
+  }
+  if (neg) {
+    if (v > static_cast<uint64_t>(INT64_MAX) + 1) return false;
+    *out = static_cast<int64_t>(0 - v);
+  } else {
+    if (v > static_cast<uint64_t>(INT64_MAX)) return false;
+    *out = static_cast<int64_t>(v);
+  }
+  return true;
+}
+
+bool ParseLongDouble(std::string_view s, long double* out) {
+  if (s.empty() || s.size() >= 5 * 1024) return false;
+  if (std::isspace(static_cast<unsigned char>(s[0]))) return false;
+  std::string buf(s);
+  char* end = nullptr;
+  errno = 0;
+  long double v = std::strtold(buf.c_str(), &end);
+  if (end != buf.c_str() + buf.size() || std::isnan(v)) return false;
+  if (errno == ERANGE && (v == HUGE_VALL || v == -HUGE_VALL || v == 0)) return false;
+  *out = v;
+  return true;
+}
+
+void ReplyStoreError(CommandContext& ctx, const Status& s) {
+  if (s.IsCorruption()) {
+    ctx.reply.Error("ERR data corruption detected: " + std::string(s.message()));
+  } else {
+    ctx.reply.Error(
+        "MISCONF Errors writing to the write-ahead log: " + s.ToString() +
+        ". Commands that may modify the data set are disabled until the disk problem is fixed "
+        "and the server restarted. Please check the server log for details.");
+  }
+}
+
+}  // namespace strata::server

@@ -1,0 +1,436 @@
+#include "server/config.h"
+
+#include <algorithm>
+#include <cctype>
+#include <climits>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "resp/parser.h"
+#include "util/glob.h"
+
+namespace strata::server {
+namespace {
+
+std::string Lower(std::string s) {
+  for (auto& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return s;
+}
+
+bool ParseInt64(const std::string& s, int64_t* out) {
+  if (s.empty()) return false;
+  char* end = nullptr;
+  errno = 0;
+  long long v = std::strtoll(s.c_str(), &end, 10);
+  if (errno != 0 || *end != '\0' || std::isspace(static_cast<unsigned char>(s[0]))) return false;
+  *out = v;
+  return true;
+}
+
+std::string Join(const std::vector<std::string>& v, const char* sep) {
+  std::string r;
+  for (size_t i = 0; i < v.size(); i++) {
+    if (i) r += sep;
+    r += v[i];
+  }
+  return r;
+}
+
+}  // namespace
+
+bool ParseMemory(const std::string& s, int64_t* out) {
+  std::string l = Lower(s);
+  int64_t mul = 1;
+  struct Unit {
+    const char* suffix;
+    int64_t mul;
+  };
+  static const Unit kUnits[] = {{"kb", 1024},       {"mb", 1024ll * 1024},
+                                {"gb", 1ll << 30},  {"k", 1000},
+                                {"m", 1000 * 1000}, {"g", 1000ll * 1000 * 1000},
+                                {"b", 1}};
+  for (const auto& u : kUnits) {
+    size_t n = std::strlen(u.suffix);
+    if (l.size() > n && l.compare(l.size() - n, n, u.suffix) == 0 &&
+        std::isdigit(static_cast<unsigned char>(l[l.size() - n - 1]))) {
+      mul = u.mul;
+      l.resize(l.size() - n);
+      break;
+    }
+  }
+  int64_t v;
+  if (!ParseInt64(l, &v) || v < 0) return false;
+  if (v > INT64_MAX / mul) return false;
+  *out = v * mul;
+  return true;
+}
+
+ConfigRegistry::ConfigRegistry(Config* c) : c_(c) {
+  Define(
+      "bind", true, [this] { return Join(c_->bind, " "); },
+      [this](const std::vector<std::string>& a, std::string* err) {
+        if (a.empty()) {
+          *err = "Too many bind addresses specified.";
+          return false;
+        }
+        std::vector<std::string> out;
+        for (const auto& x : a) {
+          std::istringstream is(x);
+          std::string w;
+          while (is >> w) out.push_back(w);
+        }
+        c_->bind = out;
+        return true;
+      });
+  DefineInt("port", false, &c_->port, 0, 65535);
+  DefineInt("tcp-backlog", false, &c_->tcp_backlog, 0, INT_MAX);
+  DefineInt("tcp-keepalive", true, &c_->tcp_keepalive, 0, INT_MAX);
+  DefineBool("protected-mode", true, &c_->protected_mode);
+  DefineInt("maxclients", true, &c_->maxclients, 1, INT_MAX);
+  DefineInt("timeout", true, &c_->timeout, 0, INT_MAX);
+  DefineString("requirepass", true, &c_->requirepass);
+  DefineMemory("proto-max-bulk-len", true, &c_->proto_max_bulk_len, 1024 * 1024);
+  DefineMemory("client-query-buffer-limit", true, &c_->client_query_buffer_limit, 1024 * 1024);
+  Define(
+      "client-output-buffer-limit", true,
+      [this] {
+        return "normal " + std::to_string(c_->client_output_buffer_limit) +
+               " 0 0 replica 268435456 67108864 60 pubsub 33554432 8388608 60";
+      },
+      [this](const std::vector<std::string>& a, std::string* err) {
+        // Accepts Redis's "<class> <hard> <soft> <seconds>" groups; only the normal class's
+        // hard limit applies (there are no replicas or pub/sub clients).
+        std::vector<std::string> w;
+        for (const auto& x : a) {
+          std::istringstream is(x);
+          std::string t;
+          while (is >> t) w.push_back(t);
+        }
+        if (w.empty() || w.size() % 4 != 0) {
+          *err = "Wrong number of arguments in buffer limit configuration.";
+          return false;
+        }
+        for (size_t i = 0; i < w.size(); i += 4) {
+          std::string cls = Lower(w[i]);
+          int64_t hard, soft, secs;
+          if ((cls != "normal" && cls != "replica" && cls != "slave" && cls != "pubsub") ||
+              !ParseMemory(w[i + 1], &hard) || !ParseMemory(w[i + 2], &soft) ||
+              !ParseInt64(w[i + 3], &secs) || secs < 0) {
+            *err = "Wrong client class or limits in buffer limit configuration.";
+            return false;
+          }
+          if (cls == "normal") c_->client_output_buffer_limit = hard;
+        }
+        return true;
+      });
+  DefineEnum("enable-debug-command", false, &c_->enable_debug_command, {"no", "yes", "local"});
+  Define(
+      "rename-command", false, [] { return std::string(); },
+      [this](const std::vector<std::string>& a, std::string* err) {
+        if (a.size() != 2) {
+          *err = "wrong number of arguments";
+          return false;
+        }
+        c_->renamed_commands.push_back({Lower(a[0]), a[1]});
+        return true;
+      });
+  DefineInt("databases", false, &c_->databases, 1, 1 << 16);
+  DefineInt("hz", true, &c_->hz, 1, 500);
+  DefineString("dir", false, &c_->dir);
+  DefineString("logfile", false, &c_->logfile);
+  DefineEnum("loglevel", true, &c_->loglevel, {"debug", "verbose", "notice", "warning"});
+  DefineString("pidfile", false, &c_->pidfile);
+  DefineInt64("slowlog-log-slower-than", true, &c_->slowlog_log_slower_than, -1, LLONG_MAX);
+  DefineInt64("slowlog-max-len", true, &c_->slowlog_max_len, 0, LONG_MAX);
+  DefineEnum("appendfsync", false, &c_->appendfsync, {"always", "everysec", "no"});
+  DefineBool("skip-corrupt-wal", false, &c_->skip_corrupt_wal);
+  DefineMemory("memtable-size", false, &c_->memtable_size, 64 * 1024);
+  DefineMemory("block-cache-size", false, &c_->block_cache_size, 0);
+  DefineInt("bloom-bits-per-key", false, &c_->bloom_bits_per_key, 0, 64);
+  DefineMemory("block-size", false, &c_->block_size, 256);
+  DefineEnum("compression", false, &c_->compression, {"no", "lz4", "zstd"});
+  DefineInt("compaction-threads", false, &c_->compaction_threads, 1, 64);
+  DefineInt("level0-compaction-trigger", false, &c_->level0_compaction_trigger, 1, 1000);
+  DefineInt("level0-slowdown-trigger", false, &c_->level0_slowdown_trigger, 1, 1000);
+  DefineInt("level0-stop-trigger", false, &c_->level0_stop_trigger, 1, 1000);
+  DefineInt("max-open-files", false, &c_->max_open_files, 16, 1 << 20);
+
+  // Accepted for compatibility with redis.conf files and tools that probe them. Strata always
+  // keeps a write-ahead log (appendonly yes) and takes no RDB snapshots (save "").
+  Define(
+      "appendonly", false, [] { return std::string("yes"); },
+      [](const std::vector<std::string>&, std::string*) { return true; });
+  Define(
+      "save", false, [] { return std::string(); },
+      [](const std::vector<std::string>&, std::string*) { return true; });
+  Define(
+      "daemonize", false, [] { return std::string("no"); },
+      [](const std::vector<std::string>& a, std::string* err) {
+        if (!a.empty() && Lower(a[0]) == "yes") {
+          *err = "daemonize yes is not supported; run strata-server under a supervisor";
+          return false;
+        }
+        return true;
+      });
+}
+
+void ConfigRegistry::Define(
+    std::string name, bool mut, std::function<std::string()> get,
+    std::function<bool(const std::vector<std::string>&, std::string*)> set) {
+  options_.push_back({std::move(name), mut, std::move(get), std::move(set)});
+}
+
+void ConfigRegistry::DefineInt(const std::string& name, bool mut, int* field, int64_t min,
+                               int64_t max) {
+  Define(
+      name, mut, [field] { return std::to_string(*field); },
+      [field, min, max](const std::vector<std::string>& a, std::string* err) {
+        int64_t v;
+        if (a.size() != 1 || !ParseInt64(a[0], &v)) {
+          *err = "argument couldn't be parsed into an integer";
+          return false;
+        }
+        if (v < min || v > max) {
+          *err = "argument must be between " + std::to_string(min) + " and " +
+                 std::to_string(max) + " inclusive";
+          return false;
+        }
+        *field = static_cast<int>(v);
+        return true;
+      });
+}
+
+void ConfigRegistry::DefineInt64(const std::string& name, bool mut, int64_t* field, int64_t min,
+                                 int64_t max) {
+  Define(
+      name, mut, [field] { return std::to_string(*field); },
+      [field, min, max](const std::vector<std::string>& a, std::string* err) {
+        int64_t v;
+        if (a.size() != 1 || !ParseInt64(a[0], &v)) {
+          *err = "argument couldn't be parsed into an integer";
+          return false;
+        }
+        if (v < min || v > max) {
+          *err = "argument must be between " + std::to_string(min) + " and " +
+                 std::to_string(max) + " inclusive";
+          return false;
+        }
+        *field = v;
+        return true;
+      });
+}
+
+void ConfigRegistry::DefineMemory(const std::string& name, bool mut, int64_t* field,
+                                  int64_t min) {
+  Define(
+      name, mut, [field] { return std::to_string(*field); },
+      [field, min](const std::vector<std::string>& a, std::string* err) {
+        int64_t v;
+        if (a.size() != 1 || !ParseMemory(a[0], &v)) {
+          *err = "argument must be a memory value";
+          return false;
+        }
+        if (v < min) {
+          *err = "argument must be between " + std::to_string(min) + " and " +
+                 std::to_string(LLONG_MAX) + " inclusive";
+          return false;
+        }
+        *field = v;
+        return true;
+      });
+}
+
+void ConfigRegistry::DefineBool(const std::string& name, bool mut, bool* field) {
+  Define(
+      name, mut, [field] { return std::string(*field ? "yes" : "no"); },
+      [field](const std::vector<std::string>& a, std::string* err) {
+        std::string v = a.size() == 1 ? Lower(a[0]) : "";
+        if (v != "yes" && v != "no") {
+          *err = "argument must be 'yes' or 'no'";
+          return false;
+        }
+        *field = v == "yes";
+        return true;
+      });
+}
+
+void ConfigRegistry::DefineString(const std::string& name, bool mut, std::string* field) {
+  Define(
+      name, mut, [field] { return *field; },
+      [field](const std::vector<std::string>& a, std::string* err) {
+        if (a.size() != 1) {
+          *err = "wrong number of arguments";
+          return false;
+        }
+        *field = a[0];
+        return true;
+      });
+}
+
+void ConfigRegistry::DefineEnum(const std::string& name, bool mut, std::string* field,
+                                std::vector<std::string> values) {
+  Define(
+      name, mut, [field] { return *field; },
+      [field, values](const std::vector<std::string>& a, std::string* err) {
+        std::string v = a.size() == 1 ? Lower(a[0]) : "";
+        if (std::find(values.begin(), values.end(), v) == values.end()) {
+          *err = "argument(s) must be one of the following: " + Join(values, ", ");
+          return false;
+        }
+        *field = v;
+        return true;
+      });
+}
+
+const ConfigRegistry::Option* ConfigRegistry::Find(const std::string& name) const {
+  std::string l = Lower(name);
+  for (const auto& o : options_) {
+    if (o.name == l) return &o;
+  }
+  return nullptr;
+}
+
+bool ConfigRegistry::Set(const std::string& name, const std::vector<std::string>& args,
+                         bool startup, std::string* error) {
+  const Option* o = Find(name);
+  if (o == nullptr) {
+    *error = startup ? "Bad directive or wrong number of arguments"
+                     : "Unknown option or number of arguments for CONFIG SET - '" + name + "'";
+    return false;
+  }
+  if (!startup && !o->mutable_at_runtime) {
+    *error = "CONFIG SET failed (possibly related to argument '" + Lower(name) +
+             "') - can't set immutable config";
+    return false;
+  }
+  std::string why;
+  if (!o->set(args, &why)) {
+    *error = startup ? why
+                     : "CONFIG SET failed (possibly related to argument '" + Lower(name) +
+                           "') - " + why;
+    return false;
+  }
+  if (on_change_ && !startup) on_change_(o->name);
+  return true;
+}
+
+bool ConfigRegistry::LoadText(const std::string& text, std::string* error) {
+  std::istringstream in(text);
+  std::string line;
+  int lineno = 0;
+  while (std::getline(in, line)) {
+    lineno++;
+    size_t b = line.find_first_not_of(" \t\r");
+    if (b == std::string::npos || line[b] == '#') continue;
+    std::vector<std::string> argv;
+    if (!resp::SplitInlineArgs(line, &argv)) {
+      *error = "at line " + std::to_string(lineno) + "\n>>> '" + line +
+               "'\nUnbalanced quotes in configuration line";
+      return false;
+    }
+    if (argv.empty()) continue;
+    std::string name = argv[0];
+    argv.erase(argv.begin());
+    std::string why;
+    if (!Set(name, argv, true, &why)) {
+      *error = "at line " + std::to_string(lineno) + "\n>>> '" + line + "'\n" + why;
+      return false;
+    }
+  }
+  return true;
+}
+
+bool ConfigRegistry::LoadFile(const std::string& path, std::string* error) {
+  std::ifstream f(path);
+  if (!f) {
+    *error = "Fatal error, can't open config file '" + path + "': " + std::strerror(errno);
+    return false;
+  }
+  std::stringstream ss;
+  ss << f.rdbuf();
+  c_->config_file = path;
+  return LoadText(ss.str(), error);
+}
+
+bool ConfigRegistry::LoadArgs(const std::vector<std::string>& args, std::string* error) {
+  // "--port 7000 --bind a b --save ''" -> one directive per "--name" and its arguments.
+  size_t i = 0;
+  while (i < args.size()) {
+    if (args[i].rfind("--", 0) != 0) {
+      *error = "invalid argument '" + args[i] + "': options start with --";
+      return false;
+    }
+    std::string name = args[i].substr(2);
+    std::vector<std::string> vals;
+    for (i++; i < args.size() && args[i].rfind("--", 0) != 0; i++) vals.push_back(args[i]);
+    std::string why;
+    if (!Set(name, vals, true, &why)) {
+      *error = "option --" + name + ": " + why;
+      return false;
+    }
+  }
+  return true;
+}
+
+std::vector<std::pair<std::string, std::string>> ConfigRegistry::Get(
+    const std::string& pattern) const {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& o : options_) {
+    if (o.name == "rename-command") continue;
+    if (GlobMatch(pattern, o.name, true)) out.push_back({o.name, o.get()});
+  }
+  return out;
+}
+
+bool ConfigRegistry::Rewrite(std::string* error) const {
+  if (c_->config_file.empty()) {
+    *error = "The server is running without a config file";
+    return false;
+  }
+  std::ifstream f(c_->config_file);
+  std::vector<std::string> lines;
+  std::string line;
+  while (std::getline(f, line)) lines.push_back(line);
+  std::vector<bool> written(options_.size(), false);
+  auto quote = [](const std::string& v) {
+    if (!v.empty() && v.find_first_of(" \t\"'\\") == std::string::npos) return v;
+    std::string q = "\"";
+    for (char ch : v) {
+      if (ch == '"' || ch == '\\') q += '\\';
+      q += ch;
+    }
+    return q + "\"";
+  };
+  for (auto& l : lines) {
+    std::vector<std::string> argv;
+    size_t b = l.find_first_not_of(" \t");
+    if (b == std::string::npos || l[b] == '#' || !resp::SplitInlineArgs(l, &argv) ||
+        argv.empty()) {
+      continue;
+    }
+    for (size_t i = 0; i < options_.size(); i++) {
+      const auto& o = options_[i];
+      if (o.name != Lower(argv[0]) || o.name == "rename-command") continue;
+      std::string v = o.get();
+      l = o.name + " " + (o.name == "bind" || o.name == "client-output-buffer-limit" ? v : quote(v));
+      written[i] = true;
+    }
+  }
+  std::string tmp = c_->config_file + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    for (const auto& l : lines) out << l << "\n";
+    if (!out) {
+      *error = "Rewriting config file: " + std::string(std::strerror(errno));
+      return false;
+    }
+  }
+  if (std::rename(tmp.c_str(), c_->config_file.c_str()) != 0) {
+    *error = "Rewriting config file: " + std::string(std::strerror(errno));
+    return false;
+  }
+  return true;
+}
+
+}  // namespace strata::server

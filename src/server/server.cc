@@ -1,0 +1,584 @@
+#include "server/server.h"
+
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+#include <chrono>
+#include <csignal>
+
+namespace strata::server {
+namespace {
+
+const char kProtectedModeError[] =
+    "-DENIED Redis is running in protected mode because protected mode is enabled and no "
+    "password is set for the default user. In this mode connections are only accepted from the "
+    "loopback interface. If you want to connect from external computers to Redis you may adopt "
+    "one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG "
+    "SET protected-mode no' from the loopback interface by connecting to Redis from the same "
+    "host the server is running, however MAKE SURE Redis is not publicly accessible from "
+    "internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively "
+    "you can just disable the protected mode by editing the Redis configuration file, and "
+    "setting the protected mode option to 'no', and then restarting the server. 3) If you "
+    "started the server manually just for testing, restart it with the '--protected-mode no' "
+    "option. 4) Set up an authentication password for the default user. NOTE: You only need to "
+    "do one of the above things in order for the server to start accepting connections from "
+    "the outside.\r\n";
+
+void RemoveFrom(std::vector<Client*>* v, Client* c) {
+  v->erase(std::remove(v->begin(), v->end(), c), v->end());
+}
+
+// Redis's sdscatrepr: a quoted, escaped rendering of binary-safe bytes (MONITOR, SLOWLOG).
+std::string Repr(std::string_view s) {
+  std::string r = "\"";
+  for (unsigned char ch : s) {
+    switch (ch) {
+      case '\\': r += "\\\\"; break;
+      case '"': r += "\\\""; break;
+      case '\n': r += "\\n"; break;
+      case '\r': r += "\\r"; break;
+      case '\t': r += "\\t"; break;
+      case '\a': r += "\\a"; break;
+      case '\b': r += "\\b"; break;
+      default:
+        if (std::isprint(ch)) {
+          r += static_cast<char>(ch);
+        } else {
+          char buf[8];
+          std::snprintf(buf, sizeof(buf), "\\x%02x", ch);
+          r += buf;
+        }
+    }
+  }
+  return r + "\"";
+}
+
+store::LogLevel ToStoreLevel(spdlog::level::level_enum) { return store::LogLevel::kInfo; }
+
+}  // namespace
+
+Server::Server(Config* config, ConfigRegistry* registry) : config_(*config), registry_(registry) {
+  (void)ToStoreLevel;
+  RegisterConnectionCommands(&commands_);
+  RegisterStringCommands(&commands_);
+  RegisterKeyspaceCommands(&commands_);
+  RegisterServerCommands(&commands_);
+  for (const auto& [from, to] : config_.renamed_commands) {
+    if (!commands_.Rename(from, to)) {
+      spdlog::warn("rename-command: no such command '{}'", from);
+    }
+  }
+}
+
+Server::~Server() {
+  // Connections reference this server as their handler: close them before members go away.
+  std::vector<net::Connection*> conns;
+  for (auto& [id, c] : clients_) {
+    if (c->conn) conns.push_back(c->conn);
+  }
+  for (auto* conn : conns) conn->Close();
+  listener_.reset();
+}
+
+Status Server::Start() {
+  start_ms_ = net::EventLoop::NowMs();
+  last_save_s_ = start_ms_ / 1000;
+  if (::mkdir(config_.dir.c_str(), 0700) != 0 && errno != EEXIST) {
+    return Status::IOError("can't create data directory '" + config_.dir + "'",
+                           std::strerror(errno));
+  }
+
+  store::Options o;
+  o.sync_mode = config_.appendfsync == "always"   ? store::SyncMode::kAlways
+                : config_.appendfsync == "no"     ? store::SyncMode::kNo
+                                                  : store::SyncMode::kEverySec;
+  o.skip_corrupt_wal_records = config_.skip_corrupt_wal;
+  o.memtable_size = static_cast<size_t>(config_.memtable_size);
+  o.block_cache_size = static_cast<size_t>(config_.block_cache_size);
+  o.bloom_bits_per_key = config_.bloom_bits_per_key;
+  o.block_size = static_cast<size_t>(config_.block_size);
+  o.compression = config_.compression == "lz4"    ? store::Compression::kLZ4
+                  : config_.compression == "zstd" ? store::Compression::kZstd
+                                                  : store::Compression::kNone;
+  o.compaction_threads = config_.compaction_threads;
+  o.level0_compaction_trigger = config_.level0_compaction_trigger;
+  o.level0_slowdown_trigger = config_.level0_slowdown_trigger;
+  o.level0_stop_trigger = config_.level0_stop_trigger;
+  o.max_open_files = config_.max_open_files;
+  o.info_log = [](store::LogLevel level, std::string_view msg) {
+    switch (level) {
+      case store::LogLevel::kDebug: spdlog::debug("store: {}", msg); break;
+      case store::LogLevel::kInfo: spdlog::info("store: {}", msg); break;
+      case store::LogLevel::kWarn: spdlog::warn("store: {}", msg); break;
+      case store::LogLevel::kError: spdlog::error("store: {}", msg); break;
+    }
+  };
+
+  auto t0 = std::chrono::steady_clock::now();
+  Status s = store::DB::Open(o, config_.dir, &db_);
+  if (!s.ok()) return s;
+  keyspace_ = std::make_unique<Keyspace>(db_.get(), config_.databases);
+  s = keyspace_->Load();
+  if (!s.ok()) return s;
+  s = db_->FlushWAL();
+  if (!s.ok()) return s;
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                std::chrono::steady_clock::now() - t0)
+                .count();
+  spdlog::info("DB loaded from disk: {:.3f} seconds", ms / 1000.0);
+
+  listener_ = std::make_unique<net::Listener>(loop_.uv(), this);
+  for (const auto& addr : config_.bind) {
+    std::string err;
+    if (!listener_->Listen(addr, config_.port, config_.tcp_backlog, &err)) {
+      return Status::IOError(err);
+    }
+  }
+  loop_.SetBeforeSleep([this] { BeforeSleep(); });
+  loop_.AddTimer(std::max(1, 1000 / config_.hz), [this] { Cron(); });
+  loop_.OnSignal(SIGTERM, [this] {
+    spdlog::warn("Received SIGTERM scheduling shutdown...");
+    RequestShutdown();
+  });
+  loop_.OnSignal(SIGINT, [this] {
+    spdlog::warn("Received SIGINT scheduling shutdown...");
+    RequestShutdown();
+  });
+  std::signal(SIGPIPE, SIG_IGN);
+  spdlog::info("Ready to accept connections tcp on port {}", config_.port);
+  return Status::OK();
+}
+
+int Server::Run() {
+  loop_.Run();
+  return exit_code_;
+}
+
+Client* Server::FindClient(uint64_t id) {
+  auto it = clients_.find(id);
+  return it == clients_.end() || it->second->conn == nullptr ? nullptr : it->second.get();
+}
+
+void Server::ApplyParserLimits(Client* c) {
+  resp::ParserLimits l;
+  l.max_bulk_len = config_.proto_max_bulk_len;
+  c->parser.set_limits(l);
+  c->parser.set_authenticated(c->authenticated);
+}
+
+// --- Connections ---
+
+void Server::OnOpen(net::Connection* conn) {
+  stats_.connections_received++;
+  if (shutting_down_) {
+    conn->Close();
+    return;
+  }
+  if (clients_.size() - dead_clients_.size() >= static_cast<size_t>(config_.maxclients)) {
+    stats_.rejected_connections++;
+    conn->output()->append("-ERR max number of clients reached\r\n");
+    conn->CloseAfterWrite();
+    conn->Flush();
+    return;
+  }
+  if (config_.protected_mode && config_.requirepass.empty() && !conn->peer_is_loopback()) {
+    stats_.rejected_connections++;
+    conn->output()->append(kProtectedModeError);
+    conn->CloseAfterWrite();
+    conn->Flush();
+    return;
+  }
+  auto client = std::make_unique<Client>();
+  client->id = conn->id();
+  client->conn = conn;
+  client->authenticated = config_.requirepass.empty();
+  client->created_ms = client->last_interaction_ms = net::EventLoop::NowMs();
+  ApplyParserLimits(client.get());
+  conn->set_context(client.get());
+  clients_[client->id] = std::move(client);
+}
+
+void Server::OnClose(net::Connection* conn) {
+  auto* c = static_cast<Client*>(conn->context());
+  if (c == nullptr) return;
+  conn->set_context(nullptr);
+  RemoveFrom(&pending_flush_, c);
+  RemoveFrom(&held_, c);
+  RemoveFrom(&monitors_, c);
+  // Freed at the next BeforeSleep, never under a running command that may still use it.
+  c->conn = nullptr;
+  dead_clients_.push_back(c->id);
+}
+
+void Server::OnRead(net::Connection* conn) {
+  auto* c = static_cast<Client*>(conn->context());
+  if (c == nullptr) return;
+  c->last_interaction_ms = net::EventLoop::NowMs();
+  ProcessInput(c);
+}
+
+void Server::OnDrained(net::Connection* conn) {
+  auto* c = static_cast<Client*>(conn->context());
+  if (c == nullptr || c->held) return;
+  if (!conn->reading() && !conn->closing()) {
+    conn->ResumeReading();
+    ProcessInput(c);
+  }
+}
+
+void Server::ProcessInput(Client* c) {
+  net::Connection* conn = c->conn;
+  while (!conn->closing() && !c->held) {
+    std::string_view in = conn->input();
+    if (in.empty()) break;
+    resp::Parser::Result r = c->parser.Parse(in);
+    if (r == resp::Parser::Result::kIncomplete) {
+      size_t need = c->parser.bytes_needed();
+      if (in.size() > static_cast<size_t>(config_.client_query_buffer_limit)) {
+        spdlog::warn("Closing client that reached max query buffer length: id={} addr={}",
+                     c->id, conn->peer());
+        stats_.client_query_limit_disconnections++;
+        conn->Close();
+        return;
+      }
+      if (need > in.size() && need <= static_cast<size_t>(config_.client_query_buffer_limit)) {
+        conn->ReserveInput(need);
+      }
+      break;
+    }
+    if (r == resp::Parser::Result::kError) {
+      stats_.total_error_replies++;
+      conn->output()->append("-").append(c->parser.error()).append("\r\n");
+      spdlog::debug("Protocol error ({}) from client: id={} addr={}", c->parser.error(), c->id,
+                    conn->peer());
+      conn->CloseAfterWrite();
+      ScheduleFlush(c);
+      return;
+    }
+    if (r == resp::Parser::Result::kOk) {
+      stats_.net_input_bytes += c->parser.consumed();
+      Dispatch(c, c->parser.args());
+      if (c->conn == nullptr) return;  // closed by the command (the Client is still valid)
+    }
+    conn->Consume(c->parser.consumed());
+  }
+  if (conn->closing()) return;
+  ScheduleFlush(c);
+}
+
+void Server::ScheduleFlush(Client* c) {
+  if (c->pending_flush || c->held) return;
+  c->pending_flush = true;
+  pending_flush_.push_back(c);
+}
+
+// --- Dispatch ---
+
+void Server::Dispatch(Client* c, const std::vector<std::string_view>& argv) {
+  stats_.commands_processed++;
+  std::string* out = c->conn->output();
+  bool suppress = c->reply_mode == ReplyMode::kOff || c->reply_mode == ReplyMode::kSkipThis;
+  if (suppress) {
+    scratch_.clear();
+    out = &scratch_;
+  }
+  resp::Writer w(out, c->proto);
+  size_t before = out->size();
+
+  Command* cmd = commands_.Find(argv[0]);
+  if (cmd == nullptr) {
+    std::string args;
+    for (size_t i = 1; i < argv.size() && args.size() < 128; i++) {
+      size_t room = 128 - args.size();
+      args += "'";
+      args.append(argv[i].substr(0, room));
+      args += "' ";
+    }
+    std::string name(argv[0].substr(0, 128));
+    w.Error("ERR unknown command '" + name + "', with args beginning with: " + args);
+    stats_.total_error_replies++;
+  } else if ((cmd->arity > 0 && argv.size() != static_cast<size_t>(cmd->arity)) ||
+             (cmd->arity < 0 && argv.size() < static_cast<size_t>(-cmd->arity))) {
+    w.Error("ERR wrong number of arguments for '" + cmd->name + "' command");
+    cmd->rejected_calls++;
+    stats_.total_error_replies++;
+  } else if (!c->authenticated && !(cmd->flags & kCmdNoAuth)) {
+    w.Error("NOAUTH Authentication required.");
+    cmd->rejected_calls++;
+    stats_.total_error_replies++;
+  } else if ((cmd->flags & kCmdWrite) && !db_->BackgroundError().ok()) {
+    w.Error(
+        "MISCONF Errors writing to the write-ahead log: " + db_->BackgroundError().ToString() +
+        ". Commands that may modify the data set are disabled until the disk problem is fixed "
+        "and the server restarted. Please check the server log for details.");
+    cmd->rejected_calls++;
+    stats_.total_error_replies++;
+  } else {
+    if (!monitors_.empty() && !(cmd->flags & kCmdAdmin)) FeedMonitors(*c, argv);
+    c->last_cmd = cmd->name;
+    int64_t now = net::EventLoop::NowMs();
+    auto t0 = std::chrono::steady_clock::now();
+    CommandContext ctx{*this, *c, argv, w, *keyspace_, now};
+    cmd->fn(ctx);
+    auto us = std::chrono::duration_cast<std::chrono::microseconds>(
+                  std::chrono::steady_clock::now() - t0)
+                  .count();
+    cmd->calls++;
+    cmd->usec += static_cast<uint64_t>(us);
+    if (out->size() > before && (*out)[before] == '-') {
+      cmd->failed_calls++;
+      stats_.total_error_replies++;
+    }
+    if (config_.slowlog_log_slower_than >= 0 && us >= config_.slowlog_log_slower_than &&
+        config_.slowlog_max_len > 0) {
+      SlowlogEntry e{slowlog_next_id_++, now / 1000, us, {}, c->conn ? c->conn->peer() : "",
+                     c->name};
+      size_t n = std::min<size_t>(argv.size(), 32);
+      for (size_t i = 0; i < n; i++) {
+        if (i == 31 && argv.size() > 32) {
+          e.args.push_back("... (" + std::to_string(argv.size() - 31) + " more arguments)");
+        } else if (argv[i].size() > 128) {
+          e.args.push_back(std::string(argv[i].substr(0, 128)) + "... (" +
+                           std::to_string(argv[i].size() - 128) + " more bytes)");
+        } else {
+          e.args.emplace_back(argv[i]);
+        }
+      }
+      slowlog_.push_front(std::move(e));
+      while (slowlog_.size() > static_cast<size_t>(config_.slowlog_max_len)) slowlog_.pop_back();
+    }
+  }
+  if (c->reply_mode == ReplyMode::kSkipThis) {
+    c->reply_mode = ReplyMode::kOn;
+  } else if (c->reply_mode == ReplyMode::kSkipNext) {
+    c->reply_mode = ReplyMode::kSkipThis;
+  }
+  if (!suppress) stats_.net_output_bytes += out->size() - before;
+}
+
+void Server::FeedMonitors(const Client& c, const std::vector<std::string_view>& argv) {
+  int64_t us = net::EventLoop::NowUs();
+  char head[96];
+  std::snprintf(head, sizeof(head), "+%lld.%06lld [%d %s]", static_cast<long long>(us / 1000000),
+                static_cast<long long>(us % 1000000), c.db,
+                c.conn ? c.conn->peer().c_str() : "?");
+  std::string line = head;
+  for (auto a : argv) line += " " + Repr(a);
+  line += "\r\n";
+  for (Client* m : monitors_) {
+    if (m->conn == nullptr || m == &c) continue;
+    m->conn->output()->append(line);
+    ScheduleFlush(m);
+  }
+}
+
+void Server::KillClient(Client* c, bool after_reply) {
+  if (c->conn == nullptr) return;
+  if (after_reply) {
+    c->conn->CloseAfterWrite();
+    ScheduleFlush(c);
+  } else {
+    c->conn->Close();
+  }
+}
+
+// --- Replies and durability ---
+
+void Server::BeforeSleep() {
+  for (uint64_t id : dead_clients_) clients_.erase(id);
+  dead_clients_.clear();
+  if (db_ == nullptr) return;
+  Status s = db_->FlushWAL();
+  if (!s.ok()) spdlog::error("Writing the WAL failed: {}", s.ToString());
+  if (pending_flush_.empty()) return;
+
+  uint64_t last = db_->LastSequence();
+  if (config_.appendfsync == "always" && db_->DurableSequence() < last) {
+    for (Client* c : pending_flush_) {
+      c->pending_flush = false;
+      c->held = true;
+      c->hold_seq = last;
+      if (c->conn) c->conn->PauseReading();
+      held_.push_back(c);
+    }
+    pending_flush_.clear();
+    if (last > sync_requested_seq_) {
+      sync_requested_seq_ = last;
+      stats_.wal_syncs_waited++;
+      db_->SyncAsync(last, [this](Status st) { loop_.Post([this, st] { OnDurable(st); }); });
+    }
+    return;
+  }
+  std::vector<Client*> batch;
+  batch.swap(pending_flush_);
+  for (Client* c : batch) {
+    c->pending_flush = false;
+    if (c->conn == nullptr) continue;
+    c->conn->Flush();
+    if (c->conn && c->conn->pending_output() >
+                       static_cast<size_t>(config_.client_output_buffer_limit) &&
+        config_.client_output_buffer_limit > 0) {
+      spdlog::warn("Client id={} addr={} closed for overcoming of output buffer limits.", c->id,
+                   c->conn->peer());
+      stats_.client_output_limit_disconnections++;
+      c->conn->Close();
+    } else if (c->conn && c->conn->pending_output() > (1u << 20)) {
+      c->conn->PauseReading();  // backpressure: resume in OnDrained
+    }
+  }
+  batch.clear();
+  if (pending_flush_.empty()) pending_flush_.swap(batch);
+}
+
+void Server::OnDurable(Status s) {
+  if (!s.ok()) {
+    spdlog::error("Syncing the WAL failed: {}. Writes are refused from now on.", s.ToString());
+    ReleaseHeld(true);
+    return;
+  }
+  ReleaseHeld(false);
+}
+
+void Server::ReleaseHeld(bool failed) {
+  uint64_t durable = db_->DurableSequence();
+  std::vector<Client*> still;
+  std::vector<Client*> ready;
+  for (Client* c : held_) {
+    if (failed) {
+      // The replies may acknowledge writes that are not durable: never send them.
+      if (c->conn) c->conn->Close();
+      continue;
+    }
+    if (c->hold_seq <= durable) {
+      ready.push_back(c);
+    } else {
+      still.push_back(c);
+    }
+  }
+  held_.swap(still);
+  for (Client* c : ready) {
+    c->held = false;
+    if (c->conn == nullptr) continue;
+    c->conn->Flush();
+    if (c->conn && !c->conn->closing()) {
+      c->conn->ResumeReading();
+      ProcessInput(c);
+    }
+  }
+  if (failed) held_.clear();
+}
+
+// --- Periodic work ---
+
+void Server::Cron() {
+  int64_t now = net::EventLoop::NowMs();
+  if (now - ops_sample_ms_ >= 1000) {
+    uint64_t ops = stats_.commands_processed - ops_sample_count_;
+    stats_.instantaneous_ops =
+        ops_sample_ms_ == 0 ? 0 : ops * 1000 / static_cast<uint64_t>(now - ops_sample_ms_);
+    ops_sample_ms_ = now;
+    ops_sample_count_ = stats_.commands_processed;
+  }
+  // Active expiry: delete keys whose TTL passed, a bounded amount per tick (Redis's
+  // activeExpireCycle), so DBSIZE and INFO keyspace converge without reads touching them.
+  auto start = std::chrono::steady_clock::now();
+  bool more = true;
+  while (more && std::chrono::steady_clock::now() - start < std::chrono::milliseconds(25)) {
+    Status s;
+    int n = keyspace_->ActiveExpireCycle(now, 200, &more, &s);
+    stats_.expired_keys += static_cast<uint64_t>(n);
+    if (!s.ok()) {
+      spdlog::warn("Active expiry failed: {}", s.ToString());
+      break;
+    }
+  }
+  if (config_.timeout > 0) {
+    std::vector<Client*> idle;
+    for (auto& [id, c] : clients_) {
+      if (!c->monitor && !c->held && now - c->last_interaction_ms > config_.timeout * 1000LL) {
+        idle.push_back(c.get());
+      }
+    }
+    for (Client* c : idle) {
+      spdlog::debug("Closing idle client id={}", c->id);
+      if (c->conn) c->conn->Close();
+    }
+  }
+}
+
+std::string Server::ClientInfoLine(const Client& c) const {
+  int64_t now = net::EventLoop::NowMs();
+  std::string flags;
+  if (c.monitor) flags += "O";
+  if (flags.empty()) flags = "N";
+  const net::Connection* conn = c.conn;
+  std::string line;
+  line += "id=" + std::to_string(c.id);
+  line += " addr=" + (conn ? conn->peer() : std::string("?"));
+  line += " laddr=" + (conn ? conn->local() : std::string("?"));
+  line += " fd=" + std::to_string(conn ? conn->fd() : -1);
+  line += " name=" + c.name;
+  line += " age=" + std::to_string((now - c.created_ms) / 1000);
+  line += " idle=" + std::to_string((now - c.last_interaction_ms) / 1000);
+  line += " flags=" + flags;
+  line += " db=" + std::to_string(c.db);
+  line += " sub=0 psub=0 ssub=0 multi=-1";
+  line += " qbuf=" + std::to_string(conn ? conn->input().size() : 0);
+  line += " qbuf-free=" +
+          std::to_string(conn ? conn->input_capacity() - conn->input().size() : 0);
+  line += " argv-mem=0 multi-mem=0 rbs=1024 rbp=0 obl=0 oll=0";
+  line += " omem=" + std::to_string(conn ? conn->pending_output() : 0);
+  line += " tot-mem=" + std::to_string(conn ? conn->input_capacity() + conn->pending_output() : 0);
+  line += " events=r cmd=" + c.last_cmd + " user=default redir=-1";
+  line += " resp=" + std::to_string(c.proto);
+  line += " lib-name=" + c.lib_name + " lib-ver=" + c.lib_ver;
+  return line;
+}
+
+void Server::RequestShutdown() {
+  if (shutting_down_) return;
+  shutting_down_ = true;
+  loop_.Post([this] { Shutdown(); });
+}
+
+void Server::Shutdown() {
+  spdlog::warn("User requested shutdown...");
+  if (listener_) listener_->StopListening();
+  Status s = db_->SyncWAL();
+  if (!s.ok()) {
+    spdlog::error("Error syncing the WAL on shutdown: {}", s.ToString());
+    exit_code_ = 1;
+  }
+  // Replies held for durability are now safe to send.
+  ReleaseHeld(!s.ok());
+  BeforeSleep();
+  std::vector<net::Connection*> conns;
+  for (auto& [id, c] : clients_) {
+    if (c->conn) conns.push_back(c->conn);
+  }
+  for (auto* conn : conns) conn->CloseAfterWrite();
+  spdlog::warn("Strata is now ready to exit, bye bye...");
+  loop_.Stop();
+}
+
+void Server::ResetStats() {
+  stats_ = ServerStats{};
+  commands_.ResetStats();
+}
+
+void Server::OnConfigChanged(const std::string& name) {
+  if (name == "requirepass" || name == "proto-max-bulk-len") {
+    for (auto& [id, c] : clients_) ApplyParserLimits(c.get());
+  } else if (name == "loglevel") {
+    const std::string& l = config_.loglevel;
+    spdlog::set_level(l == "debug"     ? spdlog::level::debug
+                      : l == "verbose" ? spdlog::level::debug
+                      : l == "warning" ? spdlog::level::warn
+                                       : spdlog::level::info);
+  }
+}
+
+}  // namespace strata::server

@@ -1,0 +1,153 @@
+// Server: ties the event loop, the connections, the command table and the store together.
+//
+// Request path (one loop thread): bytes arrive -> Client's parser yields argv views into the
+// connection's input buffer -> Dispatch() checks arity/auth/disk state and runs the command,
+// which stages writes in the Keyspace and appends its reply to the connection's output ->
+// BeforeSleep(), once per loop iteration, hands all WAL bytes of the iteration to the OS in
+// one write(2) and then writes the replies. With appendfsync always, replies wait until the
+// store's syncer thread reports the WAL durable (one fsync shared by every write of the
+// iteration and by any that arrive while it runs); the client is paused meanwhile, so no
+// reply that depends on a write is ever sent before that write is on stable storage.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "net/connection.h"
+#include "net/event_loop.h"
+#include "server/client.h"
+#include "server/command.h"
+#include "server/config.h"
+#include "server/keyspace.h"
+#include "store/db.h"
+
+namespace strata::server {
+
+inline constexpr const char* kRedisVersion = "7.2.4";  // what clients are told we speak
+inline constexpr const char* kStrataVersion = "0.1.0";
+
+struct ServerStats {
+  uint64_t connections_received = 0;
+  uint64_t rejected_connections = 0;
+  uint64_t commands_processed = 0;
+  uint64_t expired_keys = 0;
+  uint64_t keyspace_hits = 0;
+  uint64_t keyspace_misses = 0;
+  uint64_t net_input_bytes = 0;
+  uint64_t net_output_bytes = 0;
+  uint64_t total_error_replies = 0;
+  uint64_t unexpected_error_replies = 0;
+  uint64_t client_output_limit_disconnections = 0;
+  uint64_t client_query_limit_disconnections = 0;
+  uint64_t wal_syncs_waited = 0;
+  uint64_t instantaneous_ops = 0;  // commands/s over the last sampled second
+};
+
+struct SlowlogEntry {
+  uint64_t id;
+  int64_t time_s;
+  int64_t duration_us;
+  std::vector<std::string> args;
+  std::string peer;
+  std::string name;
+};
+
+class Server : public net::ConnectionHandler {
+ public:
+  // config is shared with the registry (CONFIG SET changes it in place); both outlive Server.
+  Server(Config* config, ConfigRegistry* registry);
+  ~Server() override;
+
+  // Opens the store and starts listening. On failure the message says what to do.
+  Status Start();
+  // Runs the loop until shutdown; returns the process exit code.
+  int Run();
+
+  // --- For commands ---
+  Config& config() { return config_; }
+  ConfigRegistry& config_registry() { return *registry_; }
+  CommandTable& commands() { return commands_; }
+  Keyspace& keyspace() { return *keyspace_; }
+  store::DB* db() { return db_.get(); }
+  ServerStats& stats() { return stats_; }
+  net::EventLoop& loop() { return loop_; }
+  int64_t start_time_ms() const { return start_ms_; }
+  int64_t last_save_s() const { return last_save_s_; }
+  void set_last_save_s(int64_t t) { last_save_s_ = t; }
+  uint64_t dirty() const { return dirty_; }
+  void reset_dirty() { dirty_ = 0; }
+  void add_dirty(uint64_t n) { dirty_ += n; }
+
+  // Includes clients closed during this loop iteration (conn == nullptr): skip those.
+  const std::unordered_map<uint64_t, std::unique_ptr<Client>>& clients() const {
+    return clients_;
+  }
+  void AddMonitor(Client* c) { monitors_.push_back(c); }
+  Client* FindClient(uint64_t id);
+  // Closes a client after the current command (CLIENT KILL, QUIT).
+  void KillClient(Client* c, bool after_reply);
+  std::string ClientInfoLine(const Client& c) const;
+
+  // SHUTDOWN / SIGTERM: stop accepting, sync the WAL, close the store, exit 0.
+  void RequestShutdown();
+
+  std::deque<SlowlogEntry>& slowlog() { return slowlog_; }
+  uint64_t& slowlog_next_id() { return slowlog_next_id_; }
+  void ResetStats();
+
+  // Applies a config change that takes effect at run time (CONFIG SET).
+  void OnConfigChanged(const std::string& name);
+
+  // --- ConnectionHandler ---
+  void OnOpen(net::Connection* c) override;
+  void OnRead(net::Connection* c) override;
+  void OnDrained(net::Connection* c) override;
+  void OnClose(net::Connection* c) override;
+
+ private:
+  void ProcessInput(Client* c);
+  void Dispatch(Client* c, const std::vector<std::string_view>& argv);
+  void FeedMonitors(const Client& c, const std::vector<std::string_view>& argv);
+  void ScheduleFlush(Client* c);
+  void BeforeSleep();
+  void OnDurable(Status s);
+  void ReleaseHeld(bool failed);
+  void Cron();
+  void ApplyParserLimits(Client* c);
+  void Shutdown();
+
+  Config& config_;
+  ConfigRegistry* registry_;
+  net::EventLoop loop_;
+  std::unique_ptr<net::Listener> listener_;
+  std::unique_ptr<store::DB> db_;
+  std::unique_ptr<Keyspace> keyspace_;
+  CommandTable commands_;
+  ServerStats stats_;
+
+  std::unordered_map<uint64_t, std::unique_ptr<Client>> clients_;
+  std::vector<Client*> pending_flush_;  // clients with replies to write this iteration
+  std::vector<Client*> held_;           // clients waiting for a WAL fsync
+  std::vector<Client*> monitors_;
+  std::vector<uint64_t> dead_clients_;  // closed; erased from clients_ in BeforeSleep
+  bool sync_in_flight_ = false;
+  uint64_t sync_requested_seq_ = 0;
+
+  std::deque<SlowlogEntry> slowlog_;
+  uint64_t slowlog_next_id_ = 0;
+  std::string scratch_;  // discarded replies (CLIENT REPLY OFF/SKIP)
+
+  int64_t start_ms_ = 0;
+  int64_t ops_sample_ms_ = 0;
+  uint64_t ops_sample_count_ = 0;
+  int64_t last_save_s_ = 0;
+  uint64_t dirty_ = 0;
+  bool shutting_down_ = false;
+  int exit_code_ = 0;
+};
+
+}  // namespace strata::server
