@@ -1,0 +1,124 @@
+#include "server/config.h"
+
+#include <gtest/gtest.h>
+
+#include "server/command.h"
+
+namespace strata::server {
+namespace {
+
+TEST(Config, ParsesMemoryUnitsLikeRedis) {
+  int64_t v;
+  ASSERT_TRUE(ParseMemory("100", &v));
+  EXPECT_EQ(v, 100);
+  ASSERT_TRUE(ParseMemory("1k", &v));
+  EXPECT_EQ(v, 1000);
+  ASSERT_TRUE(ParseMemory("1kb", &v));
+  EXPECT_EQ(v, 1024);
+  ASSERT_TRUE(ParseMemory("64MB", &v));
+  EXPECT_EQ(v, 64ll << 20);
+  ASSERT_TRUE(ParseMemory("1gb", &v));
+  EXPECT_EQ(v, 1ll << 30);
+  EXPECT_FALSE(ParseMemory("abc", &v));
+  EXPECT_FALSE(ParseMemory("-1", &v));
+  EXPECT_FALSE(ParseMemory("", &v));
+}
+
+TEST(Config, LoadsFileTextThenArgs) {
+  Config c;
+  ConfigRegistry r(&c);
+  std::string err;
+  ASSERT_TRUE(r.LoadText("# comment\nport 7000\nbind 127.0.0.1 ::1\nlogfile \"\"\n"
+                         "memtable-size 1mb\nappendfsync always\nsave \"\"\n",
+                         &err))
+      << err;
+  EXPECT_EQ(c.port, 7000);
+  EXPECT_EQ(c.bind, (std::vector<std::string>{"127.0.0.1", "::1"}));
+  EXPECT_EQ(c.memtable_size, 1 << 20);
+  EXPECT_EQ(c.appendfsync, "always");
+  ASSERT_TRUE(r.LoadArgs({"--port", "7001", "--save", "", "--appendonly", "yes"}, &err)) << err;
+  EXPECT_EQ(c.port, 7001);
+  EXPECT_FALSE(r.LoadText("nosuchoption 1\n", &err));
+  EXPECT_NE(err.find("line 1"), std::string::npos);
+  EXPECT_FALSE(r.LoadArgs({"--port", "notanumber"}, &err));
+}
+
+TEST(Config, SetUsesRedisErrorTexts) {
+  Config c;
+  ConfigRegistry r(&c);
+  std::string err;
+  EXPECT_FALSE(r.Set("nosuch", {"1"}, false, &err));
+  EXPECT_EQ(err, "Unknown option or number of arguments for CONFIG SET - 'nosuch'");
+  EXPECT_FALSE(r.Set("databases", {"4"}, false, &err));
+  EXPECT_EQ(err,
+            "CONFIG SET failed (possibly related to argument 'databases') - can't set immutable "
+            "config");
+  EXPECT_FALSE(r.Set("maxclients", {"x"}, false, &err));
+  EXPECT_EQ(err,
+            "CONFIG SET failed (possibly related to argument 'maxclients') - argument couldn't "
+            "be parsed into an integer");
+  EXPECT_FALSE(r.Set("protected-mode", {"maybe"}, false, &err));
+  EXPECT_NE(err.find("argument must be 'yes' or 'no'"), std::string::npos);
+  EXPECT_TRUE(r.Set("MAXCLIENTS", {"50"}, false, &err));
+  EXPECT_EQ(c.maxclients, 50);
+}
+
+TEST(Config, GetMatchesGlobsCaseInsensitively) {
+  Config c;
+  ConfigRegistry r(&c);
+  auto v = r.Get("SAVE");
+  ASSERT_EQ(v.size(), 1u);
+  EXPECT_EQ(v[0].first, "save");
+  EXPECT_EQ(r.Get("appendonly")[0].second, "yes");
+  EXPECT_EQ(r.Get("databases")[0].second, "16");
+  EXPECT_GE(r.Get("*").size(), 30u);
+  EXPECT_TRUE(r.Get("nosuch*").empty());
+}
+
+TEST(CommandTable, EveryCommandHasSaneArityAndKeySpec) {
+  CommandTable t;
+  RegisterConnectionCommands(&t);
+  RegisterStringCommands(&t);
+  RegisterKeyspaceCommands(&t);
+  RegisterServerCommands(&t);
+  for (Command* c : t.All()) {
+    EXPECT_NE(c->arity, 0) << c->name;
+    EXPECT_EQ(c->name, ToLower(c->name));
+    if (c->first_key > 0) {
+      EXPECT_GE(c->key_step, 1) << c->name;
+      EXPECT_TRUE(c->last_key == -1 || c->last_key >= c->first_key) << c->name;
+    }
+  }
+  ASSERT_NE(t.Find("GET"), nullptr);
+  EXPECT_EQ(t.Find("get")->arity, 2);
+  EXPECT_EQ(t.Find("set")->arity, -3);
+  EXPECT_EQ(t.Find("mset")->key_step, 2);
+  EXPECT_EQ(t.Find("nosuch"), nullptr);
+  EXPECT_TRUE(t.Rename("flushall", ""));
+  EXPECT_EQ(t.Find("flushall"), nullptr);
+  EXPECT_TRUE(t.Rename("config", "secret-config"));
+  EXPECT_NE(t.Find("SECRET-CONFIG"), nullptr);
+}
+
+TEST(CommandTable, StrictIntegerParsingMatchesRedis) {
+  int64_t v;
+  EXPECT_TRUE(ParseInt64Strict("0", &v));
+  EXPECT_TRUE(ParseInt64Strict("-9223372036854775808", &v));
+  EXPECT_EQ(v, INT64_MIN);
+  EXPECT_TRUE(ParseInt64Strict("9223372036854775807", &v));
+  EXPECT_FALSE(ParseInt64Strict("9223372036854775808", &v));
+  EXPECT_FALSE(ParseInt64Strict("01", &v));
+  EXPECT_FALSE(ParseInt64Strict("+1", &v));
+  EXPECT_FALSE(ParseInt64Strict(" 1", &v));
+  EXPECT_FALSE(ParseInt64Strict("1 ", &v));
+  EXPECT_FALSE(ParseInt64Strict("-0", &v));
+  EXPECT_FALSE(ParseInt64Strict("", &v));
+  long double d;
+  EXPECT_TRUE(ParseLongDouble("1.5e3", &d));
+  EXPECT_FALSE(ParseLongDouble("nan", &d));
+  EXPECT_FALSE(ParseLongDouble(" 1", &d));
+  EXPECT_FALSE(ParseLongDouble("1x", &d));
+}
+
+}  // namespace
+}  // namespace strata::server
