@@ -3,6 +3,7 @@
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -53,6 +54,8 @@ bool SetupLogging(const strata::server::Config& c) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Data, WAL, log and config files are readable by the server's user only (0600/0700).
+  ::umask(077);
   using strata::server::Config;
   using strata::server::ConfigRegistry;
   std::vector<std::string> args(argv + 1, argv + argc);
