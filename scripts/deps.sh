@@ -7,10 +7,11 @@ set -euo pipefail
 # build + run:  g++, make, libuv (event loop), spdlog (logging), xxhash (checksums),
 #               lz4/zstd (SSTable block compression)
 # tests:        gtest, hiredis (integration client), redis-tools (redis-cli, redis-benchmark),
-#               redis-server (the reference the compatibility tests compare against)
+#               redis-server (the reference the compatibility tests compare against),
+#               clang + libclang-rt-14-dev (libFuzzer runtime for the fuzz targets)
 # benchmarks:   leveldb, rocksdb (linked only into bench/), gnuplot-nox (stall plot)
 PKGS=(g++ make pkg-config libuv1-dev libspdlog-dev libxxhash-dev liblz4-dev libzstd-dev
-      libgtest-dev libhiredis-dev redis-tools redis-server)
+      libgtest-dev libhiredis-dev redis-tools redis-server clang libclang-rt-14-dev)
 if [ "${1:-}" = "--bench" ]; then
   PKGS+=(libleveldb-dev librocksdb-dev gnuplot-nox)
 fi

@@ -250,6 +250,14 @@ void Server::ProcessInput(Client* c) {
       break;
     }
     if (r == resp::Parser::Result::kError) {
+      if (c->parser.close_silently()) {
+        // A cross-protocol attack (an HTTP request): Redis logs it and closes, no reply.
+        spdlog::warn("Possible SECURITY ATTACK detected. It looks like somebody is sending POST "
+                     "or Host: commands to Redis. Connection from {} aborted.",
+                     conn->peer());
+        conn->Close();
+        return;
+      }
       stats_.total_error_replies++;
       conn->output()->append("-").append(c->parser.error()).append("\r\n");
       spdlog::debug("Protocol error ({}) from client: id={} addr={}", c->parser.error(), c->id,
