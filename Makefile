@@ -37,7 +37,7 @@ LINK_LIBS := $(foreach m,server net resp store util,$(call lib_of,$(m)))
 SERVER   := $(BUILD)/strata-server
 UNIT_DIRS := $(notdir $(wildcard tests/unit/*))
 UNIT_BINS := $(foreach d,$(UNIT_DIRS),$(BUILD)/tests/unit_$(d))
-INTEG_BIN := $(BUILD)/tests/integration
+INTEG_BIN := $(BUILD)/tests/integration_tests
 GTEST    := -lgtest -lgtest_main
 
 .PHONY: all run test unit integration deps clean bench fuzz format tools

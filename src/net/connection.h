@@ -76,6 +76,8 @@ class Connection {
   // Closes now; unsent output is dropped.
   void Close();
   bool closing() const { return closing_; }
+  // CloseAfterWrite() was called: no more input is to be processed.
+  bool close_pending() const { return close_after_write_ || closing_; }
 
   void set_context(void* ctx) { context_ = ctx; }
   void* context() const { return context_; }

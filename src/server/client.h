@@ -36,6 +36,8 @@ struct Client {
   uint64_t hold_seq = 0;
   // Queued in the server's list of clients to flush at the end of this loop iteration.
   bool pending_flush = false;
+  // When the unsent output first went over the soft limit (0: it is under).
+  int64_t obuf_soft_since_ms = 0;
 };
 
 }  // namespace strata::server

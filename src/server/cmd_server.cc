@@ -163,7 +163,7 @@ void CommandCommand(CommandContext& ctx) {
     ctx.reply.ArrayHeader(static_cast<int64_t>(ctx.argc() - 2));
     for (size_t i = 2; i < ctx.argc(); i++) {
       const Command* c = table.Find(ctx.arg(i));
-      c ? CommandInfoEntry(ctx, *c) : ctx.reply.NullArray();
+      c ? CommandInfoEntry(ctx, *c) : ctx.reply.Null();
     }
   } else if (EqualsIgnoreCase(sub, "DOCS")) {
     std::vector<const Command*> list;

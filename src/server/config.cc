@@ -95,8 +95,10 @@ ConfigRegistry::ConfigRegistry(Config* c) : c_(c) {
   Define(
       "client-output-buffer-limit", true,
       [this] {
-        return "normal " + std::to_string(c_->client_output_buffer_limit) +
-               " 0 0 replica 268435456 67108864 60 pubsub 33554432 8388608 60";
+        return "normal " + std::to_string(c_->client_output_buffer_limit) + " " +
+               std::to_string(c_->client_output_buffer_soft_limit) + " " +
+               std::to_string(c_->client_output_buffer_soft_seconds) +
+               " slave 268435456 67108864 60 pubsub 33554432 8388608 60";
       },
       [this](const std::vector<std::string>& a, std::string* err) {
         // Accepts Redis's "<class> <hard> <soft> <seconds>" groups; only the normal class's
@@ -120,7 +122,11 @@ ConfigRegistry::ConfigRegistry(Config* c) : c_(c) {
             *err = "Wrong client class or limits in buffer limit configuration.";
             return false;
           }
-          if (cls == "normal") c_->client_output_buffer_limit = hard;
+          if (cls == "normal") {
+            c_->client_output_buffer_limit = hard;
+            c_->client_output_buffer_soft_limit = soft;
+            c_->client_output_buffer_soft_seconds = secs;
+          }
         }
         return true;
       });
@@ -143,7 +149,7 @@ ConfigRegistry::ConfigRegistry(Config* c) : c_(c) {
   DefineString("pidfile", false, &c_->pidfile);
   DefineInt64("slowlog-log-slower-than", true, &c_->slowlog_log_slower_than, -1, LLONG_MAX);
   DefineInt64("slowlog-max-len", true, &c_->slowlog_max_len, 0, LONG_MAX);
-  DefineEnum("appendfsync", false, &c_->appendfsync, {"always", "everysec", "no"});
+  DefineEnum("appendfsync", true, &c_->appendfsync, {"everysec", "always", "no"});
   DefineBool("skip-corrupt-wal", false, &c_->skip_corrupt_wal);
   DefineMemory("memtable-size", false, &c_->memtable_size, 64 * 1024);
   DefineMemory("block-cache-size", false, &c_->block_cache_size, 0);

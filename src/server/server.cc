@@ -92,9 +92,9 @@ Status Server::Start() {
   }
 
   store::Options o;
-  o.sync_mode = config_.appendfsync == "always"   ? store::SyncMode::kAlways
-                : config_.appendfsync == "no"     ? store::SyncMode::kNo
-                                                  : store::SyncMode::kEverySec;
+  // The server applies the appendfsync policy itself (BeforeSleep for always, Cron for
+  // everysec), so CONFIG SET appendfsync takes effect at once; the store only syncs on request.
+  o.sync_mode = store::SyncMode::kNo;
   o.skip_corrupt_wal_records = config_.skip_corrupt_wal;
   o.memtable_size = static_cast<size_t>(config_.memtable_size);
   o.block_cache_size = static_cast<size_t>(config_.block_cache_size);
@@ -231,7 +231,7 @@ void Server::OnDrained(net::Connection* conn) {
 
 void Server::ProcessInput(Client* c) {
   net::Connection* conn = c->conn;
-  while (!conn->closing() && !c->held) {
+  while (!conn->close_pending() && !c->held) {
     std::string_view in = conn->input();
     if (in.empty()) break;
     resp::Parser::Result r = c->parser.Parse(in);
@@ -325,7 +325,6 @@ void Server::Dispatch(Client* c, const std::vector<std::string_view>& argv) {
     cmd->rejected_calls++;
     stats_.total_error_replies++;
   } else {
-    if (!monitors_.empty() && !(cmd->flags & kCmdAdmin)) FeedMonitors(*c, argv);
     c->last_cmd = cmd->name;
     int64_t now = net::EventLoop::NowMs();
     auto t0 = std::chrono::steady_clock::now();
@@ -336,6 +335,8 @@ void Server::Dispatch(Client* c, const std::vector<std::string_view>& argv) {
                   .count();
     cmd->calls++;
     cmd->usec += static_cast<uint64_t>(us);
+    // After execution, as Redis does: SELECT shows the database it switched to.
+    if (!monitors_.empty() && !(cmd->flags & kCmdAdmin)) FeedMonitors(*c, argv);
     if (out->size() > before && (*out)[before] == '-') {
       cmd->failed_calls++;
       stats_.total_error_replies++;
@@ -483,6 +484,16 @@ void Server::ReleaseHeld(bool failed) {
 
 void Server::Cron() {
   int64_t now = net::EventLoop::NowMs();
+  if (config_.appendfsync == "everysec" && now - last_fsync_ms_ >= 1000) {
+    last_fsync_ms_ = now;
+    uint64_t last = db_->LastSequence();
+    if (db_->DurableSequence() < last) {
+      db_->SyncAsync(last, [this](Status s) {
+        if (!s.ok()) loop_.Post([this, s] { OnDurable(s); });
+      });
+    }
+  }
+  CheckOutputSoftLimits(now);
   if (now - ops_sample_ms_ >= 1000) {
     uint64_t ops = stats_.commands_processed - ops_sample_count_;
     stats_.instantaneous_ops =
@@ -514,6 +525,28 @@ void Server::Cron() {
       spdlog::debug("Closing idle client id={}", c->id);
       if (c->conn) c->conn->Close();
     }
+  }
+}
+
+void Server::CheckOutputSoftLimits(int64_t now) {
+  int64_t soft = config_.client_output_buffer_soft_limit;
+  if (soft <= 0) return;
+  std::vector<Client*> over;
+  for (auto& [id, c] : clients_) {
+    if (c->conn == nullptr) continue;
+    if (c->conn->pending_output() <= static_cast<size_t>(soft)) {
+      c->obuf_soft_since_ms = 0;
+    } else if (c->obuf_soft_since_ms == 0) {
+      c->obuf_soft_since_ms = now;
+    } else if (now - c->obuf_soft_since_ms >= config_.client_output_buffer_soft_seconds * 1000) {
+      over.push_back(c.get());
+    }
+  }
+  for (Client* c : over) {
+    spdlog::warn("Client id={} addr={} closed for overcoming of output buffer limits.", c->id,
+                 c->conn->peer());
+    stats_.client_output_limit_disconnections++;
+    c->conn->Close();
   }
 }
 

@@ -117,6 +117,8 @@ class Server : public net::ConnectionHandler {
   void OnDurable(Status s);
   void ReleaseHeld(bool failed);
   void Cron();
+  // Closes clients whose unsent replies stayed over the soft limit for too long.
+  void CheckOutputSoftLimits(int64_t now_ms);
   void ApplyParserLimits(Client* c);
   void Shutdown();
 
@@ -143,6 +145,7 @@ class Server : public net::ConnectionHandler {
 
   int64_t start_ms_ = 0;
   int64_t ops_sample_ms_ = 0;
+  int64_t last_fsync_ms_ = 0;
   uint64_t ops_sample_count_ = 0;
   int64_t last_save_s_ = 0;
   uint64_t dirty_ = 0;
