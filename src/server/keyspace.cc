@@ -29,7 +29,8 @@ const char* TypeName(ValueType t) {
   return "none";
 }
 
-Keyspace::Keyspace(store::DB* db, int databases) : db_(db), dbmap_(databases, 0) {}
+Keyspace::Keyspace(store::DB* db, int databases, NamespaceFilter* filter)
+    : db_(db), filter_(filter), dbmap_(databases, 0) {}
 
 void Keyspace::EncodeValue(const StoredValue& v, std::string* out) {
   out->clear();
@@ -128,7 +129,9 @@ Status Keyspace::Load() {
     }
     counts_.push_back({ns, c});
   }
-  return grew ? WriteDbMap(0) : Status::OK();
+  if (grew) return WriteDbMap(0);
+  if (filter_ != nullptr) filter_->SetLive(dbmap_, next_ns_);
+  return Status::OK();
 }
 
 Keyspace::Counts& Keyspace::CountsFor(uint32_t ns) {
@@ -259,6 +262,8 @@ void Keyspace::Abort() {
 }
 
 Status Keyspace::WriteDbMap(uint32_t) {
+  std::vector<uint32_t> was_live;
+  for (auto& [n, c] : counts_) was_live.push_back(n);
   std::string v;
   PutFixed32(&v, static_cast<uint32_t>(dbmap_.size()));
   for (uint32_t ns : dbmap_) PutFixed32(&v, ns);
@@ -275,7 +280,17 @@ Status Keyspace::WriteDbMap(uint32_t) {
   }
   counts_ = fresh;
   staged_counts_ = fresh;
-  return Commit();
+  Status s = Commit();
+  if (filter_ != nullptr) {
+    // Namespaces that stop being live here stay protected until this change is durable.
+    std::vector<uint32_t> died;
+    for (uint32_t ns : was_live) {
+      if (std::find(dbmap_.begin(), dbmap_.end(), ns) == dbmap_.end()) died.push_back(ns);
+    }
+    if (s.ok() && !died.empty()) filter_->AddPending(died, db_->LastSequence());
+    filter_->SetLive(dbmap_, next_ns_);
+  }
+  return s;
 }
 
 Status Keyspace::FlushDb(int db) {

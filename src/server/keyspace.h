@@ -27,6 +27,7 @@
 #include <string_view>
 #include <vector>
 
+#include "server/compaction_filter.h"
 #include "store/db.h"
 #include "util/status.h"
 
@@ -47,7 +48,8 @@ enum class KeyState { kMissing, kLive, kExpired };
 
 class Keyspace {
  public:
-  explicit Keyspace(store::DB* db, int databases);
+  // filter (may be null) is kept told which namespaces are live; see compaction_filter.h.
+  Keyspace(store::DB* db, int databases, NamespaceFilter* filter = nullptr);
 
   // Loads the database map and counters (creating them in a fresh store).
   Status Load();
@@ -124,6 +126,7 @@ class Keyspace {
   Counts& CountsFor(uint32_t ns);
 
   store::DB* db_;
+  NamespaceFilter* filter_;
   std::vector<uint32_t> dbmap_;  // database index -> namespace
   uint32_t next_ns_ = 1;
   std::vector<std::pair<uint32_t, Counts>> counts_;  // live namespaces only (<= databases)

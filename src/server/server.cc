@@ -117,10 +117,13 @@ Status Server::Start() {
     }
   };
 
+  ns_filter_ = std::make_shared<NamespaceFilter>();
+  o.compaction_filter = ns_filter_;
+
   auto t0 = std::chrono::steady_clock::now();
   Status s = store::DB::Open(o, config_.dir, &db_);
   if (!s.ok()) return s;
-  keyspace_ = std::make_unique<Keyspace>(db_.get(), config_.databases);
+  keyspace_ = std::make_unique<Keyspace>(db_.get(), config_.databases, ns_filter_.get());
   s = keyspace_->Load();
   if (!s.ok()) return s;
   s = db_->FlushWAL();
@@ -494,6 +497,7 @@ void Server::Cron() {
     }
   }
   CheckOutputSoftLimits(now);
+  if (ns_filter_->HasPending()) ns_filter_->ReleasePending(db_->DurableSequence());
   if (now - ops_sample_ms_ >= 1000) {
     uint64_t ops = stats_.commands_processed - ops_sample_count_;
     stats_.instantaneous_ops =

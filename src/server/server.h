@@ -127,6 +127,7 @@ class Server : public net::ConnectionHandler {
   net::EventLoop loop_;
   std::unique_ptr<net::Listener> listener_;
   std::unique_ptr<store::DB> db_;
+  std::shared_ptr<NamespaceFilter> ns_filter_;
   std::unique_ptr<Keyspace> keyspace_;
   CommandTable commands_;
   ServerStats stats_;

@@ -144,6 +144,32 @@ TEST_F(KeyspaceTest, FlushDbAndSwapDbAreMetadataOnlyAndDurable) {
   EXPECT_EQ(ks_->KeyCount(0), 0u);
 }
 
+TEST(NamespaceFilterTest, FlushedNamespaceIsDroppedOnlyOnceTheFlushIsDurable) {
+  auto dir = std::filesystem::temp_directory_path() /
+             ("strata_nsf_" + std::to_string(getpid()));
+  std::filesystem::remove_all(dir);
+  std::unique_ptr<store::DB> db;
+  ASSERT_TRUE(store::DB::Open(store::Options(), dir.string(), &db).ok());
+  NamespaceFilter filter;
+  Keyspace ks(db.get(), 2, &filter);
+  ASSERT_TRUE(ks.Load().ok());
+  // Database 0 starts in namespace 1: its data keys are 'd' 00 00 00 01 <key>.
+  std::string old_key("d\0\0\0\1k", 6);
+  std::string meta_key = "mdbmap";
+  EXPECT_FALSE(filter.ShouldDrop(old_key, ""));
+  ASSERT_TRUE(ks.FlushDb(0).ok());
+  EXPECT_FALSE(filter.ShouldDrop(old_key, "")) << "dead before the FLUSHDB is durable";
+  filter.ReleasePending(db->LastSequence());
+  EXPECT_TRUE(filter.ShouldDrop(old_key, ""));
+  EXPECT_FALSE(filter.ShouldDrop(meta_key, ""));
+  std::string live_key("d\0\0\0\2k", 6);  // database 1 still lives in namespace 2
+  EXPECT_FALSE(filter.ShouldDrop(live_key, ""));
+  std::string future_key("d\0\0\1\0k", 6);  // never allocated
+  EXPECT_FALSE(filter.ShouldDrop(future_key, ""));
+  db.reset();
+  std::filesystem::remove_all(dir);
+}
+
 TEST_F(KeyspaceTest, KeyIteratorStaysInsideItsDatabase) {
   Set(0, "a", "1");
   Set(0, "b", "2");
