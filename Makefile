@@ -107,9 +107,11 @@ run: deps $(SERVER)
 	@mkdir -p data
 	$(SERVER) conf/strata.conf
 
-bench:
+# QUICK=1: a short run for development (about 2 minutes); the full run is for reports.
+bench: all
 	@bash scripts/deps.sh --bench
-	@bash scripts/bench.sh
+	@$(MAKE) --no-print-directory $(BUILD)/engine_bench
+	@QUICK=$(QUICK) bash scripts/bench.sh
 
 format:
 	clang-format -i $$(git ls-files '*.cc' '*.h')
@@ -118,5 +120,6 @@ clean:
 	rm -rf build
 
 include fuzz/fuzz.mk
+include bench/bench.mk
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -69,7 +69,7 @@ run_cell() {
   csv=$(redis-benchmark -p "$port" -t "$test" -n "$n" -r "$KEYS" -d 100 -c 50 -P "$pipe" --csv 2>/dev/null |
         grep -v '^"test"' | head -1)
   # "test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms","max_latency_ms"
-  echo "$csv" | awk -F'","' -v s="$server" -v f="$fsync" -v c="$cell" \
+  echo "$csv" | awk -F',' -v s="$server" -v f="$fsync" -v c="$cell" \
     '{gsub(/"/,""); print s "\t" f "\t" c "\t" $2 "\t" $5 "\t" $7}' >> "$RESULTS"
 }
 
