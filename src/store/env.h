@@ -45,6 +45,11 @@ class WritableFile {
   virtual Status Flush() = 0;
   virtual Status Sync() = 0;
   virtual Status Close() = 0;
+  // Makes durable the bytes already handed to the OS (by Flush, or by Append when its buffer
+  // filled), without touching the user-space buffer. Unlike the other methods it may run on
+  // a second thread concurrently with Append and Flush: the WAL syncer uses it so that
+  // writers never wait behind an fsync. A failure is as permanent as a failed Sync.
+  virtual Status SyncFlushed() { return Status::NotSupported("SyncFlushed"); }
 };
 
 // An exclusive lock on a file held by this process (the data directory's LOCK file).

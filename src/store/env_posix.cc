@@ -1,0 +1,329 @@
+// The POSIX Env (Env::Default). Files are created 0600 and directories 0700: a data directory
+// holds the whole keyspace, so only its owner may read it. Every descriptor is O_CLOEXEC.
+//
+// WritableFile keeps a 64 KiB user-space buffer: Append copies into it (writing it out when
+// it fills), Flush writes it with one write(2), Sync flushes and fdatasyncs. SyncFlushed is
+// fdatasync alone and touches only the descriptor, so the WAL syncer may call it while the
+// writer keeps appending.
+//
+// LockFile uses fcntl(F_SETLK) record locks. Those are per process: a second lock attempt
+// from the same process would succeed, and closing *any* descriptor of the file drops the
+// lock. So the Env also remembers which files this process has locked (locked_files_) and
+// refuses a second lock on one itself.
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <mutex>
+#include <new>
+#include <set>
+#include <thread>
+
+#include "store/env.h"
+#include "store/thread_annotations.h"
+
+namespace strata::store {
+namespace {
+
+constexpr size_t kWritableBufferSize = 65536;
+
+Status PosixError(const std::string& context, int err) {
+  if (err == ENOENT) return Status::NotFound(context, std::strerror(err));
+  return Status::IOError(context, std::strerror(err));
+}
+
+class PosixSequentialFile final : public SequentialFile {
+ public:
+  PosixSequentialFile(std::string fname, int fd) : fname_(std::move(fname)), fd_(fd) {}
+  ~PosixSequentialFile() override { ::close(fd_); }
+
+  // Reads until n bytes or the end of the file, so a short result always means EOF.
+  Status Read(size_t n, std::string_view* result, char* scratch) override {
+    size_t got = 0;
+    while (got < n) {
+      ssize_t r = ::read(fd_, scratch + got, n - got);
+      if (r < 0) {
+        if (errno == EINTR) continue;
+        *result = {};
+        return PosixError(fname_, errno);
+      }
+      if (r == 0) break;
+      got += static_cast<size_t>(r);
+    }
+    *result = std::string_view(scratch, got);
+    return Status::OK();
+  }
+
+  Status Skip(uint64_t n) override {
+    if (::lseek(fd_, static_cast<off_t>(n), SEEK_CUR) == static_cast<off_t>(-1)) {
+      return PosixError(fname_, errno);
+    }
+    return Status::OK();
+  }
+
+ private:
+  const std::string fname_;
+  const int fd_;
+};
+
+class PosixRandomAccessFile final : public RandomAccessFile {
+ public:
+  PosixRandomAccessFile(std::string fname, int fd) : fname_(std::move(fname)), fd_(fd) {}
+  ~PosixRandomAccessFile() override { ::close(fd_); }
+
+  Status Read(uint64_t offset, size_t n, std::string_view* result, char* scratch) const override {
+    size_t got = 0;
+    while (got < n) {
+      ssize_t r = ::pread(fd_, scratch + got, n - got, static_cast<off_t>(offset + got));
+      if (r < 0) {
+        if (errno == EINTR) continue;
+        *result = {};
+        return PosixError(fname_, errno);
+      }
+      if (r == 0) break;
+      got += static_cast<size_t>(r);
+    }
+    *result = std::string_view(scratch, got);
+    return Status::OK();
+  }
+
+ private:
+  const std::string fname_;
+  const int fd_;
+};
+
+class PosixWritableFile final : public WritableFile {
+ public:
+  PosixWritableFile(std::string fname, int fd)
+      : fname_(std::move(fname)),
+        fd_(fd),
+        buf_(std::make_unique_for_overwrite<char[]>(kWritableBufferSize)) {}
+  ~PosixWritableFile() override {
+    if (fd_ >= 0) Close();  // errors are lost here: callers that care call Close
+  }
+
+  Status Append(std::string_view data) override {
+    size_t copy = std::min(data.size(), kWritableBufferSize - pos_);
+    if (copy > 0) std::memcpy(buf_.get() + pos_, data.data(), copy);
+    pos_ += copy;
+    data.remove_prefix(copy);
+    if (data.empty()) return Status::OK();
+    Status s = FlushBuffer();
+    if (!s.ok()) return s;
+    if (data.size() < kWritableBufferSize) {
+      std::memcpy(buf_.get(), data.data(), data.size());
+      pos_ = data.size();
+      return Status::OK();
+    }
+    return WriteRaw(data.data(), data.size());
+  }
+
+  Status Flush() override { return FlushBuffer(); }
+
+  Status Sync() override {
+    Status s = FlushBuffer();
+    if (!s.ok()) return s;
+    return SyncFlushed();
+  }
+
+  Status SyncFlushed() override {
+    if (::fdatasync(fd_) != 0) return PosixError(fname_, errno);
+    return Status::OK();
+  }
+
+  Status Close() override {
+    Status s = FlushBuffer();
+    if (::close(fd_) != 0 && s.ok()) s = PosixError(fname_, errno);
+    fd_ = -1;
+    return s;
+  }
+
+ private:
+  Status FlushBuffer() {
+    Status s = WriteRaw(buf_.get(), pos_);
+    pos_ = 0;
+    return s;
+  }
+
+  Status WriteRaw(const char* p, size_t n) {
+    while (n > 0) {
+      ssize_t r = ::write(fd_, p, n);
+      if (r < 0) {
+        if (errno == EINTR) continue;
+        return PosixError(fname_, errno);
+      }
+      p += r;
+      n -= static_cast<size_t>(r);
+    }
+    return Status::OK();
+  }
+
+  const std::string fname_;
+  int fd_;
+  std::unique_ptr<char[]> buf_;
+  size_t pos_ = 0;  // bytes in buf_ not yet written
+};
+
+class PosixFileLock;
+
+class PosixEnv final : public Env {
+ public:
+  Status NewSequentialFile(const std::string& fname,
+                           std::unique_ptr<SequentialFile>* result) override {
+    int fd = ::open(fname.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return PosixError(fname, errno);
+    *result = std::make_unique<PosixSequentialFile>(fname, fd);
+    return Status::OK();
+  }
+
+  Status NewRandomAccessFile(const std::string& fname,
+                             std::unique_ptr<RandomAccessFile>* result) override {
+    int fd = ::open(fname.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return PosixError(fname, errno);
+    *result = std::make_unique<PosixRandomAccessFile>(fname, fd);
+    return Status::OK();
+  }
+
+  Status NewWritableFile(const std::string& fname, std::unique_ptr<WritableFile>* result) override {
+    int fd = ::open(fname.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) return PosixError(fname, errno);
+    *result = std::make_unique<PosixWritableFile>(fname, fd);
+    return Status::OK();
+  }
+
+  Status NewAppendableFile(const std::string& fname,
+                           std::unique_ptr<WritableFile>* result) override {
+    int fd = ::open(fname.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    if (fd < 0) return PosixError(fname, errno);
+    *result = std::make_unique<PosixWritableFile>(fname, fd);
+    return Status::OK();
+  }
+
+  bool FileExists(const std::string& fname) override { return ::access(fname.c_str(), F_OK) == 0; }
+
+  Status GetChildren(const std::string& dir, std::vector<std::string>* result) override {
+    result->clear();
+    DIR* d = ::opendir(dir.c_str());
+    if (d == nullptr) return PosixError(dir, errno);
+    while (struct dirent* entry = ::readdir(d)) {
+      if (std::strcmp(entry->d_name, ".") == 0 || std::strcmp(entry->d_name, "..") == 0) {
+        continue;
+      }
+      result->emplace_back(entry->d_name);
+    }
+    ::closedir(d);
+    return Status::OK();
+  }
+
+  Status RemoveFile(const std::string& fname) override {
+    if (::unlink(fname.c_str()) != 0) return PosixError(fname, errno);
+    return Status::OK();
+  }
+
+  Status CreateDir(const std::string& dir) override {
+    if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) return PosixError(dir, errno);
+    return Status::OK();
+  }
+
+  Status GetFileSize(const std::string& fname, uint64_t* size) override {
+    struct stat st;
+    if (::stat(fname.c_str(), &st) != 0) {
+      *size = 0;
+      return PosixError(fname, errno);
+    }
+    *size = static_cast<uint64_t>(st.st_size);
+    return Status::OK();
+  }
+
+  Status RenameFile(const std::string& src, const std::string& target) override {
+    if (::rename(src.c_str(), target.c_str()) != 0) return PosixError(src, errno);
+    return Status::OK();
+  }
+
+  Status SyncDir(const std::string& dir) override {
+    int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return PosixError(dir, errno);
+    Status s;
+    if (::fsync(fd) != 0) s = PosixError(dir, errno);
+    ::close(fd);
+    return s;
+  }
+
+  Status LockFile(const std::string& fname, std::unique_ptr<FileLock>* lock) override;
+
+  uint64_t NowMicros() override {
+    return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                     std::chrono::steady_clock::now().time_since_epoch())
+                                     .count());
+  }
+
+  void SleepForMicroseconds(int micros) override {
+    std::this_thread::sleep_for(std::chrono::microseconds(micros));
+  }
+
+  // Called by PosixFileLock's destructor.
+  void Unlock(const std::string& fname, int fd) LOCKS_EXCLUDED(locks_mutex_) {
+    struct flock f = {};
+    f.l_type = F_UNLCK;
+    f.l_whence = SEEK_SET;
+    ::fcntl(fd, F_SETLK, &f);
+    ::close(fd);
+    std::lock_guard<std::mutex> l(locks_mutex_);
+    locked_files_.erase(fname);
+  }
+
+ private:
+  std::mutex locks_mutex_;
+  std::set<std::string> locked_files_ GUARDED_BY(locks_mutex_);
+};
+
+class PosixFileLock final : public FileLock {
+ public:
+  PosixFileLock(PosixEnv* env, std::string fname, int fd)
+      : env_(env), fname_(std::move(fname)), fd_(fd) {}
+  ~PosixFileLock() override { env_->Unlock(fname_, fd_); }
+
+ private:
+  PosixEnv* const env_;
+  const std::string fname_;
+  const int fd_;
+};
+
+Status PosixEnv::LockFile(const std::string& fname, std::unique_ptr<FileLock>* lock) {
+  std::lock_guard<std::mutex> l(locks_mutex_);
+  if (locked_files_.count(fname) != 0) {
+    return Status::Busy(fname, "already locked by this process");
+  }
+  int fd = ::open(fname.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return PosixError(fname, errno);
+  struct flock f = {};
+  f.l_type = F_WRLCK;
+  f.l_whence = SEEK_SET;
+  if (::fcntl(fd, F_SETLK, &f) != 0) {
+    int err = errno;
+    ::close(fd);
+    if (err == EACCES || err == EAGAIN) {
+      return Status::Busy(fname, "locked by another process");
+    }
+    return PosixError(fname, err);
+  }
+  locked_files_.insert(fname);
+  *lock = std::make_unique<PosixFileLock>(this, fname, fd);
+  return Status::OK();
+}
+
+}  // namespace
+
+Env* Env::Default() {
+  // Constructed in place and never destroyed: background threads may still use it while
+  // static destructors run at exit.
+  alignas(PosixEnv) static unsigned char storage[sizeof(PosixEnv)];
+  static PosixEnv* env = ::new (static_cast<void*>(storage)) PosixEnv();
+  return env;
+}
+
+}  // namespace strata::store

@@ -1,0 +1,132 @@
+// FaultInjectionEnv: a test Env that wraps another Env (normally Env::Default() on a temp
+// directory) to simulate what a machine crash and a failing disk do to the store.
+//
+// Crash simulation (modelled on LevelDB's db/fault_injection_test.cc, lsm-engines.md §3.2):
+// the env remembers, for every file written through it, how many bytes were durable at its
+// last successful Sync/SyncFlushed, and whether its directory entry was made durable by a
+// SyncDir of its directory after it was created or renamed. A test "crashes" the machine with
+//     env.SetFilesystemActive(false);   // from now on nothing reaches the disk
+//     db.reset();                       // the process goes away
+//     env.DropUnsyncedData();           // the disk as it would be found after power-off
+//     env.SetFilesystemActive(true);
+// DropUnsyncedData undoes renames whose directory was not synced since (restoring the old
+// target's contents), deletes files whose creation was not synced, and truncates every other
+// tracked file to its last synced size. Not modelled: removals that were not synced (a
+// removed file stays removed) and reordering of writes within the synced prefix.
+//
+// Error injection: SetFault(op, n) makes the given operation fail with an IOError after n
+// more successful calls (n = 0: from the next call on), until ClearFaults(). A failed Append
+// writes nothing; a failed Sync leaves the file's durable size where it was (like Linux after
+// a writeback error, lsm-engines.md §3.3).
+//
+// Thread-safe, like every Env; file objects have the usual one-thread contract, except that
+// SyncFlushed may overlap Append/Flush as env.h allows.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "store/env.h"
+#include "store/thread_annotations.h"
+
+namespace strata::store {
+
+enum class FaultOp { kAppend, kSync, kSyncDir, kRename, kNewWritableFile, kNumOps };
+
+class FaultInjectionEnv final : public Env {
+ public:
+  // base must outlive this env.
+  explicit FaultInjectionEnv(Env* base);
+
+  // --- Error injection ---
+  // op fails after `after` more successful calls; after < 0 turns the fault off.
+  void SetFault(FaultOp op, int after = 0) LOCKS_EXCLUDED(mutex_);
+  void ClearFaults() LOCKS_EXCLUDED(mutex_);
+  // How many calls failed because of an injected fault so far.
+  int InjectedFailures() const LOCKS_EXCLUDED(mutex_);
+
+  // --- Crash simulation ---
+  // Inactive: every operation that would change the disk fails with an IOError and changes
+  // nothing (reads still work). This is the instant of the crash.
+  void SetFilesystemActive(bool active) LOCKS_EXCLUDED(mutex_);
+  // Rewrites the directory to what survives a power failure (see the header comment). Call
+  // after every file of the crashed store is closed.
+  //
+  // seed == 0: every file is cut to exactly its synced size. Otherwise the OS is taken to
+  // have written back part of what was flushed but not synced: each file keeps its synced
+  // bytes plus a random prefix of the rest, and in one case of four that kept part reads back
+  // as zeros (the size reached the disk, the data did not). This is how torn WAL tails arise.
+  Status DropUnsyncedData(uint64_t seed = 0) LOCKS_EXCLUDED(mutex_);
+  // Forgets every tracked file: what is on disk now counts as durable.
+  void ResetState() LOCKS_EXCLUDED(mutex_);
+
+  // --- Env ---
+  Status NewSequentialFile(const std::string& fname,
+                           std::unique_ptr<SequentialFile>* result) override;
+  Status NewRandomAccessFile(const std::string& fname,
+                             std::unique_ptr<RandomAccessFile>* result) override;
+  Status NewWritableFile(const std::string& fname, std::unique_ptr<WritableFile>* result) override;
+  Status NewAppendableFile(const std::string& fname,
+                           std::unique_ptr<WritableFile>* result) override;
+  bool FileExists(const std::string& fname) override;
+  Status GetChildren(const std::string& dir, std::vector<std::string>* result) override;
+  Status RemoveFile(const std::string& fname) override;
+  Status CreateDir(const std::string& dir) override;
+  Status GetFileSize(const std::string& fname, uint64_t* size) override;
+  Status RenameFile(const std::string& src, const std::string& target) override;
+  Status SyncDir(const std::string& dir) override;
+  Status LockFile(const std::string& fname, std::unique_ptr<FileLock>* lock) override;
+  uint64_t NowMicros() override { return base_->NowMicros(); }
+  void SleepForMicroseconds(int micros) override { base_->SleepForMicroseconds(micros); }
+
+ private:
+  class File;
+  friend class File;
+
+  // What is known about one file written through this env.
+  struct FileState {
+    uint64_t size = 0;          // bytes appended through the env
+    uint64_t flushed = 0;       // bytes handed to the OS by Flush (or Sync)
+    uint64_t synced = 0;        // bytes durable
+    bool entry_synced = false;  // the directory entry is durable
+  };
+  // A rename whose directory has not been synced since.
+  struct PendingRename {
+    std::string src, target;
+    FileState src_state;
+    bool had_target = false;
+    FileState old_target_state;
+    std::string old_target_contents;  // the target's durable bytes before the rename
+  };
+
+  // OK, or the injected error for op (consuming one "after" credit).
+  Status CheckFault(FaultOp op, const std::string& fname) EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  Status CheckActive(const std::string& fname) const EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  Status OpenWritable(const std::string& fname, bool append, std::unique_ptr<WritableFile>* result)
+      LOCKS_EXCLUDED(mutex_);
+  // Replaces fname's contents with its first `size` bytes, the ones from zero_from on
+  // replaced by zeros (via the base env).
+  Status TruncateTo(const std::string& fname, uint64_t size, uint64_t zero_from);
+
+  // Called by File.
+  Status OnAppend(const std::string& fname, size_t n) LOCKS_EXCLUDED(mutex_);
+  Status BeforeSync(const std::string& fname, uint64_t* flushed) LOCKS_EXCLUDED(mutex_);
+  // Returns the file's flushed size.
+  uint64_t OnFlushed(const std::string& fname) LOCKS_EXCLUDED(mutex_);
+  void OnSynced(const std::string& fname, uint64_t durable) LOCKS_EXCLUDED(mutex_);
+  Status CheckWritable(const std::string& fname) LOCKS_EXCLUDED(mutex_);
+
+  Env* const base_;
+  mutable std::mutex mutex_;
+  bool active_ GUARDED_BY(mutex_) = true;
+  int fault_after_[static_cast<int>(FaultOp::kNumOps)] GUARDED_BY(mutex_);
+  int injected_failures_ GUARDED_BY(mutex_) = 0;
+  std::map<std::string, FileState> files_ GUARDED_BY(mutex_);
+  std::vector<PendingRename> renames_ GUARDED_BY(mutex_);
+};
+
+}  // namespace strata::store

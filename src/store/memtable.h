@@ -1,0 +1,97 @@
+// MemTable: the in-memory, sorted write buffer. Every write goes to the WAL and then here;
+// a full memtable becomes immutable and (once the flush step lands) is written out as an
+// SSTable.
+//
+// Entry format (one arena allocation per entry; the skiplist orders entries by internal key):
+//   internal_key_length: varint32        (= user key length + 8)
+//   internal_key:        user_key | tag: fixed64 little-endian, tag = (sequence << 8) | kind
+//   value_length:        varint32
+//   value:               bytes           (empty for deletions)
+//
+// Thread safety: Add requires external synchronization (one writer: the DB's write leader);
+// Get, NewIterator and ApproximateMemoryUsage may run concurrently with it and with each
+// other. Lifetime is reference counted (Ref/Unref are atomic): the DB holds one reference,
+// and every read view or iterator that uses the memtable holds another.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "store/arena.h"
+#include "store/dbformat.h"
+#include "store/iterator.h"
+#include "store/skiplist.h"
+
+namespace strata::store {
+
+// The key a point lookup searches for: (user_key, sequence, kSeekKind), which sorts before
+// every version of user_key visible at `sequence`. Small keys use an inline buffer, so a
+// lookup does not allocate.
+class LookupKey {
+ public:
+  LookupKey(std::string_view user_key, uint64_t sequence);
+  LookupKey(const LookupKey&) = delete;
+  LookupKey& operator=(const LookupKey&) = delete;
+
+  // varint32 length | internal key: the form stored in the memtable.
+  const char* memtable_key() const { return start_; }
+  std::string_view internal_key() const { return {kstart_, static_cast<size_t>(end_ - kstart_)}; }
+  std::string_view user_key() const { return {kstart_, static_cast<size_t>(end_ - kstart_ - 8)}; }
+
+ private:
+  const char* start_;
+  const char* kstart_;
+  const char* end_;
+  std::unique_ptr<char[]> heap_;  // only for keys that do not fit space_
+  char space_[128];
+};
+
+class MemTable {
+ public:
+  MemTable();
+  MemTable(const MemTable&) = delete;
+  MemTable& operator=(const MemTable&) = delete;
+
+  void Ref() { refs_.fetch_add(1, std::memory_order_relaxed); }
+  // Deletes the memtable when the last reference goes.
+  void Unref() {
+    if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
+  }
+
+  // Bytes of arena memory in use: the DB switches memtables when this passes memtable_size.
+  size_t ApproximateMemoryUsage() const { return arena_.MemoryUsage(); }
+  // Entries added so far (every version counts).
+  uint64_t NumEntries() const { return num_entries_.load(std::memory_order_relaxed); }
+
+  // REQUIRES: external synchronization (single writer); (key, seq) not already present.
+  void Add(uint64_t seq, ValueKind kind, std::string_view key, std::string_view value);
+
+  enum class GetResult { kNotPresent, kFound, kDeleted };
+  // The newest version of key.user_key() with sequence <= the lookup sequence: kFound (value
+  // copied into *value), kDeleted (a tombstone), or kNotPresent (look in older sources).
+  GetResult Get(const LookupKey& key, std::string* value) const;
+
+  // An iterator over internal keys (key() is an internal key). The memtable must outlive it;
+  // the DB keeps a reference for as long as the iterator lives.
+  std::unique_ptr<Iterator> NewIterator() const;
+
+ private:
+  ~MemTable() = default;  // via Unref only
+
+  struct KeyComparator {
+    // a and b point at entries (or memtable_key()s): varint32 length | internal key.
+    int operator()(const char* a, const char* b) const;
+  };
+  using Table = SkipList<const char*, KeyComparator>;
+  class MemTableIterator;
+
+  std::atomic<int> refs_{0};
+  std::atomic<uint64_t> num_entries_{0};
+  Arena arena_;
+  Table table_;
+};
+
+}  // namespace strata::store

@@ -1,0 +1,179 @@
+// Env::Default (POSIX) and FaultInjectionEnv.
+#include "store/env.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+
+#include "store/fault_env.h"
+#include "store/filename.h"
+#include "store_test_util.h"
+
+namespace strata::store {
+namespace {
+
+std::string ReadAll(Env* env, const std::string& fname) {
+  std::string s;
+  EXPECT_TRUE(ReadFileToString(env, fname, &s).ok());
+  return s;
+}
+
+Status WriteFile(Env* env, const std::string& fname, std::string_view data, bool sync) {
+  std::unique_ptr<WritableFile> f;
+  Status s = env->NewWritableFile(fname, &f);
+  if (s.ok()) s = f->Append(data);
+  if (s.ok() && sync) s = f->Sync();
+  if (s.ok()) s = f->Close();
+  return s;
+}
+
+TEST(PosixEnv, WriteReadAppendAndPermissions) {
+  testing::TempDir dir;
+  Env* env = Env::Default();
+  const std::string fname = dir.Sub("f");
+  std::unique_ptr<WritableFile> f;
+  ASSERT_TRUE(env->NewWritableFile(fname, &f).ok());
+  ASSERT_TRUE(f->Append("hello ").ok());
+  std::string big(200000, 'b');  // larger than the user-space buffer
+  ASSERT_TRUE(f->Append(big).ok());
+  ASSERT_TRUE(f->Sync().ok());
+  ASSERT_TRUE(f->Append("tail").ok());
+  ASSERT_TRUE(f->SyncFlushed().ok());
+  ASSERT_TRUE(f->Close().ok());
+  EXPECT_EQ(ReadAll(env, fname), "hello " + big + "tail");
+
+  ASSERT_TRUE(env->NewAppendableFile(fname, &f).ok());
+  ASSERT_TRUE(f->Append("+more").ok());
+  ASSERT_TRUE(f->Close().ok());
+  uint64_t size;
+  ASSERT_TRUE(env->GetFileSize(fname, &size).ok());
+  EXPECT_EQ(size, 6 + big.size() + 4 + 5);
+
+  struct stat st;
+  ASSERT_EQ(::stat(fname.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  ASSERT_TRUE(env->CreateDir(dir.Sub("sub")).ok());
+  ASSERT_TRUE(env->CreateDir(dir.Sub("sub")).ok());  // exists: fine
+  ASSERT_EQ(::stat(dir.Sub("sub").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0700u);
+
+  std::unique_ptr<RandomAccessFile> r;
+  ASSERT_TRUE(env->NewRandomAccessFile(fname, &r).ok());
+  char scratch[10];
+  std::string_view got;
+  ASSERT_TRUE(r->Read(1, 5, &got, scratch).ok());
+  EXPECT_EQ(got, "ello ");
+  ASSERT_TRUE(r->Read(size - 3, 10, &got, scratch).ok());
+  EXPECT_EQ(got, "ore");
+}
+
+TEST(PosixEnv, ChildrenRenameRemoveAndMissingFiles) {
+  testing::TempDir dir;
+  Env* env = Env::Default();
+  ASSERT_TRUE(WriteFile(env, dir.Sub("a"), "1", false).ok());
+  ASSERT_TRUE(WriteFile(env, dir.Sub("b"), "2", false).ok());
+  ASSERT_TRUE(env->RenameFile(dir.Sub("a"), dir.Sub("b")).ok());
+  ASSERT_TRUE(env->SyncDir(dir.path()).ok());
+  std::vector<std::string> children;
+  ASSERT_TRUE(env->GetChildren(dir.path(), &children).ok());
+  EXPECT_EQ(children, std::vector<std::string>{"b"});
+  EXPECT_EQ(ReadAll(env, dir.Sub("b")), "1");
+  ASSERT_TRUE(env->RemoveFile(dir.Sub("b")).ok());
+  EXPECT_FALSE(env->FileExists(dir.Sub("b")));
+  std::unique_ptr<SequentialFile> s;
+  EXPECT_TRUE(env->NewSequentialFile(dir.Sub("nope"), &s).IsNotFound());
+  EXPECT_FALSE(env->RemoveFile(dir.Sub("nope")).ok());
+}
+
+TEST(PosixEnv, LockFileIsExclusive) {
+  testing::TempDir dir;
+  Env* env = Env::Default();
+  std::unique_ptr<FileLock> lock1, lock2;
+  ASSERT_TRUE(env->LockFile(dir.Sub("LOCK"), &lock1).ok());
+  Status s = env->LockFile(dir.Sub("LOCK"), &lock2);
+  EXPECT_TRUE(s.IsBusy()) << s.ToString();
+  lock1.reset();
+  EXPECT_TRUE(env->LockFile(dir.Sub("LOCK"), &lock2).ok());
+}
+
+TEST(FaultInjectionEnv, DropUnsyncedDataTruncatesToTheLastSync) {
+  testing::TempDir dir;
+  FaultInjectionEnv env(Env::Default());
+  ASSERT_TRUE(env.SyncDir(dir.path()).ok());
+  std::unique_ptr<WritableFile> f;
+  ASSERT_TRUE(env.NewWritableFile(dir.Sub("f"), &f).ok());
+  ASSERT_TRUE(env.SyncDir(dir.path()).ok());
+  ASSERT_TRUE(f->Append("durable").ok());
+  ASSERT_TRUE(f->Sync().ok());
+  ASSERT_TRUE(f->Append("-flushed").ok());
+  ASSERT_TRUE(f->Flush().ok());
+  ASSERT_TRUE(f->SyncFlushed().ok());
+  ASSERT_TRUE(f->Append("-lost").ok());
+  ASSERT_TRUE(f->Flush().ok());
+  env.SetFilesystemActive(false);
+  EXPECT_FALSE(f->Append("x").ok());
+  EXPECT_FALSE(f->Sync().ok());
+  f.reset();
+  ASSERT_TRUE(env.DropUnsyncedData().ok());
+  env.SetFilesystemActive(true);
+  EXPECT_EQ(ReadAll(&env, dir.Sub("f")), "durable-flushed");
+}
+
+TEST(FaultInjectionEnv, UnsyncedCreationsAndRenamesAreUndone) {
+  testing::TempDir dir;
+  FaultInjectionEnv env(Env::Default());
+  ASSERT_TRUE(WriteFile(&env, dir.Sub("old"), "old-contents", true).ok());
+  ASSERT_TRUE(env.SyncDir(dir.path()).ok());
+  ASSERT_TRUE(WriteFile(&env, dir.Sub("new"), "new-contents", true).ok());  // entry not synced
+  ASSERT_TRUE(WriteFile(&env, dir.Sub("tmp"), "replacement", true).ok());
+  ASSERT_TRUE(env.RenameFile(dir.Sub("tmp"), dir.Sub("old")).ok());  // rename not synced
+  EXPECT_EQ(ReadAll(&env, dir.Sub("old")), "replacement");
+  env.SetFilesystemActive(false);
+  ASSERT_TRUE(env.DropUnsyncedData().ok());
+  env.SetFilesystemActive(true);
+  EXPECT_EQ(ReadAll(&env, dir.Sub("old")), "old-contents");
+  EXPECT_FALSE(env.FileExists(dir.Sub("new")));
+  EXPECT_FALSE(env.FileExists(dir.Sub("tmp")));
+
+  // Synced renames and creations survive.
+  ASSERT_TRUE(WriteFile(&env, dir.Sub("tmp"), "replacement", true).ok());
+  ASSERT_TRUE(env.RenameFile(dir.Sub("tmp"), dir.Sub("old")).ok());
+  ASSERT_TRUE(env.SyncDir(dir.path()).ok());
+  ASSERT_TRUE(env.DropUnsyncedData().ok());
+  EXPECT_EQ(ReadAll(&env, dir.Sub("old")), "replacement");
+}
+
+TEST(FaultInjectionEnv, InjectedErrors) {
+  testing::TempDir dir;
+  FaultInjectionEnv env(Env::Default());
+  std::unique_ptr<WritableFile> f;
+  env.SetFault(FaultOp::kNewWritableFile);
+  EXPECT_TRUE(env.NewWritableFile(dir.Sub("f"), &f).IsIOError());
+  env.ClearFaults();
+  ASSERT_TRUE(env.NewWritableFile(dir.Sub("f"), &f).ok());
+
+  env.SetFault(FaultOp::kAppend, 2);  // two more appends succeed
+  EXPECT_TRUE(f->Append("a").ok());
+  EXPECT_TRUE(f->Append("b").ok());
+  Status s = f->Append("c");
+  EXPECT_TRUE(s.IsIOError());
+  EXPECT_NE(s.ToString().find("No space left"), std::string::npos) << s.ToString();
+  env.ClearFaults();
+
+  env.SetFault(FaultOp::kSync);
+  EXPECT_TRUE(f->Sync().IsIOError());
+  EXPECT_TRUE(f->SyncFlushed().IsIOError());
+  env.ClearFaults();
+  ASSERT_TRUE(f->Close().ok());
+  EXPECT_EQ(ReadAll(&env, dir.Sub("f")), "ab");
+
+  env.SetFault(FaultOp::kRename);
+  EXPECT_TRUE(env.RenameFile(dir.Sub("f"), dir.Sub("g")).IsIOError());
+  EXPECT_TRUE(env.FileExists(dir.Sub("f")));
+  env.ClearFaults();
+  EXPECT_EQ(env.InjectedFailures(), 5);
+}
+
+}  // namespace
+}  // namespace strata::store
