@@ -11,6 +11,9 @@ namespace strata::net {
 namespace {
 
 constexpr size_t kMinReadSpace = 16 * 1024;
+// An empty input buffer larger than this is freed, so one big request does not pin memory
+// for the rest of the connection's life.
+constexpr size_t kIdleBufferLimit = 256 * 1024;
 
 std::string FormatAddr(const sockaddr_storage& ss, bool* loopback) {
   char ip[INET6_ADDRSTRLEN] = "?";
@@ -68,7 +71,13 @@ void Connection::Start() {
 
 void Connection::Consume(size_t n) {
   start_ += n;
-  if (start_ == end_) start_ = end_ = 0;  // cheap reset: no bytes to move
+  if (start_ == end_) {
+    start_ = end_ = 0;  // cheap reset: no bytes to move
+    if (cap_ > kIdleBufferLimit) {
+      buf_.reset();
+      cap_ = 0;
+    }
+  }
 }
 
 void Connection::ReserveInput(size_t total) {
@@ -78,7 +87,7 @@ void Connection::ReserveInput(size_t total) {
   if (new_cap <= cap_ && start_ > 0) {
     std::memmove(buf_.get(), buf_.get() + start_, live);
   } else {
-    auto nb = std::make_unique<char[]>(new_cap);
+    auto nb = std::make_unique_for_overwrite<char[]>(new_cap);  // no zeroing
     if (live) std::memcpy(nb.get(), buf_.get() + start_, live);
     buf_ = std::move(nb);
     cap_ = new_cap;
@@ -90,10 +99,16 @@ void Connection::ReserveInput(size_t total) {
 void Connection::OnAlloc(uv_handle_t* h, size_t, uv_buf_t* buf) {
   auto* c = static_cast<Connection*>(h->data);
   if (c->cap_ - c->end_ < kMinReadSpace) {
-    // Compact first; grow only when the live bytes themselves need the room.
+    // Compact first; when the live bytes themselves need the room, grow geometrically so a
+    // large request costs O(size) copying in all, and memory never runs ahead of the bytes
+    // actually received by more than 2x (a client cannot make us reserve what it only
+    // announces).
     size_t live = c->end_ - c->start_;
-    c->ReserveInput(std::max(live + kMinReadSpace, c->cap_ == 0 ? kMinReadSpace : c->cap_));
-    if (c->cap_ - c->end_ < kMinReadSpace) c->ReserveInput(live + kMinReadSpace);
+    if (c->cap_ >= live + kMinReadSpace) {
+      c->ReserveInput(c->cap_);
+    } else {
+      c->ReserveInput(std::max(live + kMinReadSpace, c->cap_ * 2));
+    }
   }
   buf->base = c->buf_.get() + c->end_;
   buf->len = c->cap_ - c->end_;

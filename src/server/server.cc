@@ -234,20 +234,25 @@ void Server::OnDrained(net::Connection* conn) {
 
 void Server::ProcessInput(Client* c) {
   net::Connection* conn = c->conn;
+  // As Redis checks after every read: unprocessed input beyond the limit closes the client,
+  // with no reply, whether or not it already holds a complete request.
+  if (conn->input().size() > static_cast<size_t>(config_.client_query_buffer_limit)) {
+    spdlog::warn("Closing client that reached max query buffer length: id={} addr={}", c->id,
+                 conn->peer());
+    stats_.client_query_limit_disconnections++;
+    conn->Close();
+    return;
+  }
   while (!conn->close_pending() && !c->held) {
     std::string_view in = conn->input();
     if (in.empty()) break;
     resp::Parser::Result r = c->parser.Parse(in);
     if (r == resp::Parser::Result::kIncomplete) {
       size_t need = c->parser.bytes_needed();
-      if (in.size() > static_cast<size_t>(config_.client_query_buffer_limit)) {
-        spdlog::warn("Closing client that reached max query buffer length: id={} addr={}",
-                     c->id, conn->peer());
-        stats_.client_query_limit_disconnections++;
-        conn->Close();
-        return;
-      }
-      if (need > in.size() && need <= static_cast<size_t>(config_.client_query_buffer_limit)) {
+      // Reserve the whole announced request once most of it has arrived (saves the last
+      // doubling); never earlier, so an announcement alone allocates nothing.
+      if (need > in.size() && need <= 2 * in.size() &&
+          need <= static_cast<size_t>(config_.client_query_buffer_limit)) {
         conn->ReserveInput(need);
       }
       break;
