@@ -98,12 +98,14 @@ integration: deps $(SERVER) $(INTEG_BIN)
 	@STRATA_SERVER=$(abspath $(SERVER)) bash scripts/run-tests.sh $(INTEG_BIN)
 
 # Everything CI runs: unit tests, integration tests against the real binary, short fuzz runs.
+NPROC := $(shell nproc 2>/dev/null || echo 2)
 test: deps
-	@$(MAKE) --no-print-directory all $(UNIT_BINS) $(INTEG_BIN) fuzz-build
+	@$(MAKE) --no-print-directory -j$(NPROC) all $(UNIT_BINS) $(INTEG_BIN) fuzz-build
 	@$(MAKE) --no-print-directory fuzz-smoke
 	@STRATA_SERVER=$(abspath $(SERVER)) bash scripts/run-tests.sh $(UNIT_BINS) $(INTEG_BIN)
 
-run: deps $(SERVER)
+run: deps
+	@$(MAKE) --no-print-directory -j$(NPROC) $(SERVER)
 	@mkdir -p data
 	$(SERVER) conf/strata.conf
 
