@@ -272,7 +272,10 @@ void ShutdownCommand(CommandContext& ctx) {
 }
 
 void CompactCommand(CommandContext& ctx) {
-  Status s = ctx.server.db()->CompactAll();
+  // Make any FLUSHDB/FLUSHALL durable first, so their keys can be dropped by this compaction.
+  Status s = ctx.server.db()->SyncWAL();
+  ctx.server.ReleaseDeadNamespaces();
+  if (s.ok()) s = ctx.server.db()->CompactAll();
   if (!s.ok()) return ctx.reply.Error("ERR " + s.ToString());
   ctx.reply.Ok();
 }

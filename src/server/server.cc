@@ -502,7 +502,7 @@ void Server::Cron() {
     }
   }
   CheckOutputSoftLimits(now);
-  if (ns_filter_->HasPending()) ns_filter_->ReleasePending(db_->DurableSequence());
+  ReleaseDeadNamespaces();
   if (now - ops_sample_ms_ >= 1000) {
     uint64_t ops = stats_.commands_processed - ops_sample_count_;
     stats_.instantaneous_ops =
@@ -612,6 +612,10 @@ void Server::Shutdown() {
   for (auto* conn : conns) conn->CloseAfterWrite();
   spdlog::warn("Strata is now ready to exit, bye bye...");
   loop_.Stop();
+}
+
+void Server::ReleaseDeadNamespaces() {
+  if (ns_filter_->HasPending()) ns_filter_->ReleasePending(db_->DurableSequence());
 }
 
 void Server::ResetStats() {

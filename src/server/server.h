@@ -99,6 +99,9 @@ class Server : public net::ConnectionHandler {
   uint64_t& slowlog_next_id() { return slowlog_next_id_; }
   void ResetStats();
 
+  // Lets compactions drop the keys of databases flushed by changes that are now durable.
+  void ReleaseDeadNamespaces();
+
   // Applies a config change that takes effect at run time (CONFIG SET).
   void OnConfigChanged(const std::string& name);
 
