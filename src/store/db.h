@@ -3,13 +3,21 @@
 // nothing else from src/store.
 //
 // Thread safety: every method may be called from any thread concurrently, except that an
-// Iterator is used by one thread at a time.
+// Iterator is used by one thread at a time. Every Iterator must be destroyed, and every
+// Snapshot released, before the DB is.
 //
 // Durability: a write is in the WAL before Write returns (in the store's buffer when
 // WriteOptions::buffer_wal, in the OS after FlushWAL). Whether it is on stable storage depends
 // on Options::sync_mode; DurableSequence() tells, and SyncAsync() waits without blocking.
 // Once a WAL write or fsync fails, the DB refuses all further writes with that error (a failed
-// fsync cannot be retried safely) until it is reopened; reads go on.
+// fsync cannot be retried safely) until it is reopened; reads go on. The same holds for a
+// failed flush, compaction or MANIFEST write in the background (e.g. ENOSPC writing a table):
+// BackgroundError() reports it.
+//
+// Background work: full memtables are flushed to L0 tables and levels are compacted by the
+// store's own threads, never on a caller's thread. When they fall behind, writers are slowed
+// (from level0_slowdown_trigger L0 files) and then made to wait (level0_stop_trigger, or
+// max_immutable_memtables full memtables); GetProperty("strata.info") counts both.
 #pragma once
 
 #include <cstdint>
@@ -49,8 +57,7 @@ class DB {
   // Flushes and syncs the WAL, stops background work, releases the LOCK.
   virtual ~DB() = default;
 
-  virtual Status Put(const WriteOptions& options, std::string_view key,
-                     std::string_view value) = 0;
+  virtual Status Put(const WriteOptions& options, std::string_view key, std::string_view value) = 0;
   virtual Status Delete(const WriteOptions& options, std::string_view key) = 0;
   // Applies the batch atomically. Assigns it consecutive sequence numbers.
   virtual Status Write(const WriteOptions& options, WriteBatch* updates) = 0;
@@ -84,14 +91,22 @@ class DB {
   virtual Status BackgroundError() const = 0;
 
   // --- Maintenance ---
-  // Turns the memtable into an SSTable now (SAVE/BGSAVE). wait: return after it is durable.
+  // Turns the memtable into an SSTable now (SAVE/BGSAVE): switches to a new memtable and WAL,
+  // and has the flush thread write the old one (and any other waiting) as L0 tables.
+  // wait: return once they are durable tables (the WALs they came from are then deleted).
   virtual Status FlushMemTable(bool wait) = 0;
-  // Compacts every level down to the bottom (COMPACT); blocks until done.
+  // Compacts everything into one sorted run at the bottom level (COMPACT): flushes the
+  // memtable, waits for running compactions, then has a compaction thread merge every table,
+  // dropping overwritten versions, tombstones and what the compaction filter drops (no
+  // snapshot permitting). Blocks until done.
   virtual Status CompactAll() = 0;
 
   // Properties, as text:
-  //   "strata.info"            INFO "# Storage" section body: "name:value\r\n" lines
-  //   "strata.num-files-at-levelN", "strata.memtable-bytes", "strata.approximate-keys"
+  //   "strata.info"            INFO "# Storage" section body: "name:value\r\n" lines (per
+  //                            level files and bytes, memtables, block cache, bloom filter,
+  //                            flush/compaction bytes, write amplification, stalls, WAL)
+  //   "strata.num-files-at-levelN" (N = 0..6), "strata.memtable-bytes",
+  //   "strata.approximate-keys" (entries in memtables + live entries in tables; an estimate)
   virtual bool GetProperty(std::string_view property, std::string* value) = 0;
 };
 

@@ -4,12 +4,18 @@
 #include <chrono>
 #include <cstdio>
 
+#include "store/builder.h"
+#include "store/cache.h"
+#include "store/compaction.h"
+#include "store/compaction_job.h"
 #include "store/db_iter.h"
 #include "store/dbformat.h"
 #include "store/filename.h"
 #include "store/log_reader.h"
 #include "store/memtable.h"
 #include "store/merger.h"
+#include "store/table_cache.h"
+#include "store/version_set.h"
 #include "store/write_batch_internal.h"
 
 namespace strata::store {
@@ -28,6 +34,15 @@ Options SanitizeOptions(const Options& in) {
   Options o = in;
   if (o.env == nullptr) o.env = Env::Default();
   o.memtable_size = std::max<size_t>(o.memtable_size, 4096);
+  o.max_immutable_memtables = std::max(o.max_immutable_memtables, 1);
+  o.compaction_threads = std::clamp(o.compaction_threads, 1, 16);
+  o.max_open_files = std::max(o.max_open_files, 20);
+  // Writes stop only where compaction has long been triggered, or they would wait forever.
+  o.level0_compaction_trigger = std::max(o.level0_compaction_trigger, 1);
+  o.level0_slowdown_trigger = std::max(o.level0_slowdown_trigger, o.level0_compaction_trigger);
+  o.level0_stop_trigger = std::max(o.level0_stop_trigger, o.level0_slowdown_trigger);
+  o.target_file_size = std::max<uint64_t>(o.target_file_size, 4096);
+  o.max_bytes_for_level_base = std::max<uint64_t>(o.max_bytes_for_level_base, 4096);
   return o;
 }
 
@@ -35,13 +50,16 @@ std::string NumberToString(uint64_t n) { return std::to_string(n); }
 
 }  // namespace
 
-// A caller of Write (batch != nullptr) or a WAL flush request (batch == nullptr), queued in
-// writers_. Lives on its thread's stack.
+// A caller of Write (batch != nullptr), or a request that needs the log owner's rights
+// (batch == nullptr): a WAL buffer flush or a memtable switch. Queued in writers_; lives on
+// its thread's stack.
 struct DBImpl::Writer {
-  Writer(WriteBatch* b, const WriteOptions& o)
-      : batch(b), sync(o.sync), buffer_wal(o.buffer_wal && !o.sync) {}
+  enum class Kind { kWrite, kFlushWAL, kSwitchMemTable };
+  Writer(WriteBatch* b, const WriteOptions& o, Kind k = Kind::kWrite)
+      : batch(b), kind(k), sync(o.sync), buffer_wal(o.buffer_wal && !o.sync) {}
 
   WriteBatch* const batch;
+  const Kind kind;
   const bool sync;
   const bool buffer_wal;
   bool done = false;       // GUARDED_BY(mutex_): a leader completed this writer
@@ -51,18 +69,23 @@ struct DBImpl::Writer {
   std::condition_variable cv;
 };
 
-// What a reader needs, pinned together: the memtables (and, in the LSM step, the current
-// Version). Immutable once installed; reference counted so that readers and iterators can
-// use it with mutex_ released.
+// What a reader needs, pinned together: the memtables and the current Version. Immutable
+// once installed; reference counted so that readers and iterators can use it with mutex_
+// released (the last Unref may run on any thread, with or without mutex_).
 struct DBImpl::SuperVersion {
-  SuperVersion(MemTable* m, const std::vector<MemTable*>& imm_oldest_first) : mem(m) {
+  SuperVersion(MemTable* m, const std::deque<Imm>& imm_oldest_first, Version* v)
+      : mem(m), current(v) {
     mem->Ref();
-    imm.assign(imm_oldest_first.rbegin(), imm_oldest_first.rend());
-    for (MemTable* t : imm) t->Ref();
+    for (auto it = imm_oldest_first.rbegin(); it != imm_oldest_first.rend(); ++it) {
+      imm.push_back(it->mem);
+      it->mem->Ref();
+    }
+    current->Ref();
   }
   ~SuperVersion() {
     mem->Unref();
     for (MemTable* t : imm) t->Unref();
+    current->Unref();
   }
   void Ref() { refs.fetch_add(1, std::memory_order_relaxed); }
   void Unref() {
@@ -72,7 +95,7 @@ struct DBImpl::SuperVersion {
   std::atomic<int> refs{1};
   MemTable* const mem;
   std::vector<MemTable*> imm;  // newest first: the order reads consult them
-  // LSM step: Version* current;
+  Version* const current;
 };
 
 // ---------------------------------------------------------------------------------------
@@ -88,7 +111,12 @@ Status DB::Open(const Options& options, const std::string& dir, std::unique_ptr<
 }
 
 DBImpl::DBImpl(const Options& options, const std::string& dir)
-    : env_(SanitizeOptions(options).env), options_(SanitizeOptions(options)), dir_(dir) {
+    : env_(SanitizeOptions(options).env),
+      options_(SanitizeOptions(options)),
+      dir_(dir),
+      block_cache_(NewLRUCache(options_.block_cache_size)),
+      table_cache_(std::make_unique<TableCache>(dir_, options_, block_cache_.get())),
+      versions_(std::make_unique<VersionSet>(dir_, options_, table_cache_.get())) {
   std::lock_guard<std::mutex> l(mutex_);
   mem_ = new MemTable();
   mem_->Ref();
@@ -96,8 +124,18 @@ DBImpl::DBImpl(const Options& options, const std::string& dir)
 }
 
 DBImpl::~DBImpl() {
-  // The syncer does the final flush + fdatasync of the WAL (even in kNo: "synced at close"),
-  // runs the callbacks it covers, fails the rest, and exits.
+  // Running flushes and compactions give up (their WALs and inputs stay; the next open
+  // redoes the work); then the syncer does the final flush + fdatasync of the WAL (even in
+  // kNo: "synced at close"), runs the callbacks it covers, fails the rest, and exits.
+  {
+    std::lock_guard<std::mutex> l(mutex_);
+    bg_shutting_down_ = true;
+    bg_cancel_.store(true, std::memory_order_relaxed);
+  }
+  bg_cv_.notify_all();
+  bg_done_cv_.notify_all();
+  if (flush_thread_.joinable()) flush_thread_.join();
+  for (std::thread& t : compaction_threads_) t.join();
   {
     std::lock_guard<std::mutex> l(mutex_);
     shutting_down_ = true;
@@ -113,8 +151,11 @@ DBImpl::~DBImpl() {
   log_.reset();
   logfile_.reset();
   if (super_version_ != nullptr) super_version_->Unref();
+  super_version_ = nullptr;
   if (mem_ != nullptr) mem_->Unref();
-  for (MemTable* m : imm_) m->Unref();
+  for (Imm& m : imm_) m.mem->Unref();
+  imm_.clear();
+  versions_.reset();  // closes the MANIFEST before the LOCK goes
   db_lock_.reset();
 }
 
@@ -143,32 +184,43 @@ Status DBImpl::Recover() {
     return s;
   }
 
-  // LSM step: read CURRENT -> MANIFEST into a VersionSet here, and replay only the WALs at
-  // or after its log number. Until then a CURRENT file means tables this build cannot read.
+  // CURRENT -> MANIFEST -> the tables. Without CURRENT the directory is new (or was written
+  // by a build without tables): every WAL is replayed.
   if (env_->FileExists(CurrentFileName(dir_))) {
-    return Status::NotSupported(dir_, "holds table files, which this build cannot read yet");
+    s = versions_->Recover();
+    if (!s.ok()) return s;
   }
 
   std::vector<std::string> children;
   s = env_->GetChildren(dir_, &children);
   if (!s.ok()) return s;
   std::vector<uint64_t> logs;
-  uint64_t max_number = 0;
   for (const std::string& name : children) {
     uint64_t number;
     FileType type;
     if (!ParseFileName(name, &number, &type)) continue;
-    max_number = std::max(max_number, number);
-    if (type == FileType::kLogFile) logs.push_back(number);
+    // Even files the MANIFEST does not know (written by a flush cut short) keep their
+    // number: numbers are never reused, so block cache keys stay unique.
+    versions_->MarkFileNumberUsed(number);
+    if (type == FileType::kLogFile && number >= versions_->LogNumber()) logs.push_back(number);
     if (type == FileType::kTempFile) env_->RemoveFile(dir_ + "/" + name);  // a crashed rewrite
   }
   std::sort(logs.begin(), logs.end());
-  next_file_number_ = max_number + 1;
 
-  uint64_t max_sequence = 0;
+  // Records the tables already hold are skipped: a WAL may straddle a flushed memtable.
+  const uint64_t flushed_seq = versions_->LastSequence();
+  uint64_t max_sequence = flushed_seq;
+  std::vector<uint64_t> unneeded;  // WALs that hold nothing the tables lack
   for (size_t i = 0; i < logs.size(); i++) {
-    s = RecoverLogFile(logs[i], i + 1 == logs.size(), &max_sequence);
+    const uint64_t before = stats_.recovered_records;
+    s = RecoverLogFile(logs[i], i + 1 == logs.size(), flushed_seq, &max_sequence);
     if (!s.ok()) return s;
+    if (stats_.recovered_records == before) unneeded.push_back(logs[i]);
+  }
+  if (mem_->NumEntries() > 0) {
+    imm_.push_back(Imm{mem_, mem_log_number_, max_sequence, next_imm_id_++});
+    mem_ = new MemTable();
+    mem_->Ref();
   }
   last_sequence_.store(max_sequence, std::memory_order_release);
 
@@ -183,35 +235,45 @@ Status DBImpl::Recover() {
   }
   live_logs_ = logs;
 
-  // Start a new WAL. LSM step: flush the recovered memtable to L0 first, then the old WALs
-  // can go.
-  const uint64_t number = next_file_number_++;
+  // Start a new WAL. The replayed memtables wait in imm_ for the flush thread; their WALs
+  // stay until their flush is recorded.
+  const uint64_t number = versions_->NewFileNumber();
   std::shared_ptr<WritableFile> file;
   s = NewLogFile(number, &file);
   if (!s.ok()) return s;
   logfile_ = std::move(file);
   log_ = std::make_unique<log::Writer>(logfile_.get());
   logfile_number_ = number;
+  mem_log_number_ = number;
   live_logs_.push_back(number);
-  // Old WALs that hold nothing (a session without writes) are not needed any more, now that
-  // the new WAL is durable. A removal lost in a crash only brings back an empty file.
-  std::erase_if(live_logs_, [this, number](uint64_t n) {
-    uint64_t size = 1;
-    if (n == number || !env_->GetFileSize(LogFileName(dir_, n), &size).ok() || size != 0) {
-      return false;
-    }
-    return env_->RemoveFile(LogFileName(dir_, n)).ok();
-  });
   wal_bytes_ = 0;
   wal_flushed_seq_ = max_sequence;
   durable_sequence_.store(max_sequence, std::memory_order_release);
+
+  // A new MANIFEST (snapshot of the recovered state) names the oldest WAL still needed.
+  VersionEdit edit;
+  edit.SetLogNumber(imm_.empty() ? number : imm_.front().log_number);
+  s = versions_->LogAndApply(&edit, &l);
+  if (!s.ok()) return s;
+  // WALs that contributed nothing (empty, or flushed already) can go now that the new WAL
+  // is durable, even if an older WAL is still needed: a crash loop must not pile them up.
+  // A removal lost in a crash only brings back a file whose records replay skips.
+  for (uint64_t n : unneeded) {
+    if (env_->RemoveFile(LogFileName(dir_, n)).ok()) std::erase(live_logs_, n);
+  }
   InstallSuperVersion();
+  DeleteObsoleteFiles(l);
 
   syncer_ = std::thread([this] { SyncerLoop(); });
+  flush_thread_ = std::thread([this] { FlushLoop(); });
+  for (int i = 0; i < options_.compaction_threads; i++) {
+    compaction_threads_.emplace_back([this] { CompactionLoop(); });
+  }
   if (!logs.empty()) {
     Log(LogLevel::kInfo, "recovered " + NumberToString(stats_.recovered_records) +
-                             " WAL records from " + NumberToString(logs.size()) +
-                             " file(s); last sequence " + NumberToString(max_sequence));
+                             " WAL records from " + NumberToString(logs.size()) + " file(s) into " +
+                             NumberToString(imm_.size()) + " memtable(s) to flush; last sequence " +
+                             NumberToString(max_sequence));
   }
   return Status::OK();
 }
@@ -252,7 +314,8 @@ class LogReporter final : public log::Reader::Reporter {
 
 }  // namespace
 
-Status DBImpl::RecoverLogFile(uint64_t number, bool last_log, uint64_t* max_sequence) {
+Status DBImpl::RecoverLogFile(uint64_t number, bool last_log, uint64_t flushed_seq,
+                              uint64_t* max_sequence) {
   const std::string fname = LogFileName(dir_, number);
   std::unique_ptr<SequentialFile> file;
   Status s = env_->NewSequentialFile(fname, &file);
@@ -286,13 +349,21 @@ Status DBImpl::RecoverLogFile(uint64_t number, bool last_log, uint64_t* max_sequ
     }
     WriteBatchInternal::SetContents(&batch, record);
     const uint64_t first_seq = WriteBatchInternal::Sequence(&batch);
+    const uint32_t count = WriteBatchInternal::Count(&batch);
+    if (count > 0 && first_seq + count - 1 <= flushed_seq) continue;  // in the tables already
+    // Replay fills memtables of the usual size; full ones wait for the flush thread.
+    if (mem_->NumEntries() > 0 && mem_->ApproximateMemoryUsage() >= options_.memtable_size) {
+      imm_.push_back(Imm{mem_, mem_log_number_, *max_sequence, next_imm_id_++});
+      mem_ = new MemTable();
+      mem_->Ref();
+    }
+    if (mem_->NumEntries() == 0) mem_log_number_ = number;
     s = WriteBatchInternal::InsertInto(&batch, mem_);
     if (!s.ok()) {
       reporter.Corruption(reader.LastRecordOffset(), record.size(), s);
       if (stop_for_damage()) return reporter.first;
       continue;
     }
-    const uint32_t count = WriteBatchInternal::Count(&batch);
     if (count > 0) *max_sequence = std::max(*max_sequence, first_seq + count - 1);
     stats_.recovered_records++;
   }
@@ -327,7 +398,7 @@ Status DBImpl::TruncateLogFile(uint64_t number, uint64_t good_bytes) {
   Status s = ReadFileToString(env_, fname, &contents);
   if (!s.ok()) return s;
   contents.resize(std::min<uint64_t>(contents.size(), good_bytes));
-  const std::string tmp = TempFileName(dir_, next_file_number_++);
+  const std::string tmp = TempFileName(dir_, versions_->NewFileNumber());
   std::unique_ptr<WritableFile> file;
   s = env_->NewWritableFile(tmp, &file);
   if (s.ok()) s = file->Append(contents);
@@ -363,10 +434,12 @@ Status DBImpl::Write(const WriteOptions& options, WriteBatch* batch) {
   if (WriteBatchInternal::Count(batch) == 0) return Status::OK();
   std::unique_lock<std::mutex> l(mutex_);
   if (!bg_error_.ok()) return bg_error_;
+  stats_.user_bytes += WriteBatchInternal::ByteSize(batch);
 
   if (writers_head_ == nullptr && options.buffer_wal && !options.sync &&
       WriteBatchInternal::ByteSize(batch) <= kFastPathMaxBytes &&
-      mem_->ApproximateMemoryUsage() < options_.memtable_size) {
+      mem_->ApproximateMemoryUsage() < options_.memtable_size &&
+      versions_->current()->NumFiles(0) < options_.level0_slowdown_trigger) {
     // Fast path: nobody else owns the log, so holding mutex_ makes us the owner. The record
     // only goes into the WAL's user-space buffer (a write(2) happens only if it fills).
     const uint64_t seq = last_sequence_.load(std::memory_order_relaxed) + 1;
@@ -423,7 +496,7 @@ Status DBImpl::WriteSlow(const WriteOptions& options, WriteBatch* batch,
   } else {
     // We lead: the log is ours until FinishGroup.
     status = bg_error_;
-    if (status.ok()) status = MakeRoomForWrite(lock);
+    if (status.ok()) status = MakeRoomForWrite(lock, /*force=*/false);
     Writer* last = &w;
     if (status.ok()) {
       const uint64_t first_seq = last_sequence_.load(std::memory_order_relaxed) + 1;
@@ -493,17 +566,58 @@ WriteBatch* DBImpl::BuildBatchGroup(Writer** last, bool* flush, uint64_t first_s
   return result;
 }
 
-Status DBImpl::MakeRoomForWrite(std::unique_lock<std::mutex>& lock) {
-  if (mem_->ApproximateMemoryUsage() < options_.memtable_size) return Status::OK();
-  // LSM step: stall here (gradually, then fully) when imm_ reaches max_immutable_memtables
-  // or L0 reaches its triggers, and schedule a flush of imm_. Until then full memtables stay
-  // in memory and writers never wait.
+Status DBImpl::MakeRoomForWrite(std::unique_lock<std::mutex>& lock, bool force) {
+  bool allow_delay = !force;
+  bool stopped = false;  // counted as one stop however many times we wake
+  while (true) {
+    if (!bg_error_.ok()) return bg_error_;
+    const int l0_files = versions_->current()->NumFiles(0);
+    if (allow_delay && l0_files >= options_.level0_slowdown_trigger) {
+      // L0 is piling up: delay this write group by 1 ms, once, rather than stop everyone for
+      // seconds later (LevelDB's MakeRoomForWrite; lsm-engines.md §3.7). The buffered WAL
+      // goes to the OS first, so the syncer need not wait for us.
+      Status s = FlushWALBuffer(lock);
+      if (!s.ok()) return s;
+      const uint64_t start = env_->NowMicros();
+      lock.unlock();
+      env_->SleepForMicroseconds(1000);
+      lock.lock();
+      stats_.stall_slowdowns++;
+      stats_.stall_micros += env_->NowMicros() - start;
+      allow_delay = false;
+      continue;
+    }
+    // An empty memtable is never full (its arena may already exceed a tiny memtable_size).
+    const bool full = mem_->NumEntries() > 0 &&
+                      (force || mem_->ApproximateMemoryUsage() >= options_.memtable_size);
+    if (!full) return Status::OK();
+    if (static_cast<int>(imm_.size()) >= options_.max_immutable_memtables ||
+        l0_files >= options_.level0_stop_trigger) {
+      // Background work is behind: wait for a flush or compaction to finish.
+      if (wal_unflushed_) {
+        Status s = FlushWALBuffer(lock);
+        if (!s.ok()) return s;
+        continue;  // mutex_ was released: look again before waiting
+      }
+      if (!stopped) stats_.stall_stops++;
+      stopped = true;
+      const uint64_t start = env_->NowMicros();
+      bg_cv_.notify_all();
+      bg_done_cv_.wait(lock);
+      stats_.stall_micros += env_->NowMicros() - start;
+      continue;
+    }
+    return SwitchMemTable(lock);
+  }
+}
 
-  const uint64_t number = next_file_number_++;
+Status DBImpl::SwitchMemTable(std::unique_lock<std::mutex>& lock) {
+  const uint64_t number = versions_->NewFileNumber();
   std::shared_ptr<WritableFile> old_file = logfile_;
   lock.unlock();
   // Every record in the old WAL becomes durable before it stops being the live one: then the
-  // syncer only ever needs the live WAL, and kNo keeps its promise to sync at a switch.
+  // syncer only ever needs the live WAL, kNo keeps its promise to sync at a switch, and a
+  // WAL older than the newest is complete (recovery treats a torn one as damage).
   Status s = old_file->Sync();
   std::shared_ptr<WritableFile> new_file;
   if (s.ok()) s = NewLogFile(number, &new_file);
@@ -527,10 +641,12 @@ Status DBImpl::MakeRoomForWrite(std::unique_lock<std::mutex>& lock) {
   wal_bytes_ = 0;
   stats_.wal_switches++;
 
-  imm_.push_back(mem_);
+  imm_.push_back(Imm{mem_, mem_log_number_, last, next_imm_id_++});
   mem_ = new MemTable();
   mem_->Ref();
+  mem_log_number_ = number;
   InstallSuperVersion();
+  bg_cv_.notify_all();  // the flush thread has work
   // durable_sequence_ moved: waiting callbacks and sync writers may be covered now.
   durable_cv_.notify_all();
   syncer_cv_.notify_one();
@@ -543,6 +659,8 @@ void DBImpl::RecordBackgroundError(const Status& s) {
   Log(LogLevel::kError, "write error; the store refuses writes until reopened: " + s.ToString());
   durable_cv_.notify_all();
   syncer_cv_.notify_one();
+  bg_done_cv_.notify_all();
+  bg_cv_.notify_all();
 }
 
 Status DBImpl::BackgroundError() const {
@@ -557,26 +675,50 @@ Status DBImpl::FlushWAL() {
   return FlushWALLocked(l);
 }
 
-Status DBImpl::FlushWALLocked(std::unique_lock<std::mutex>& lock) {
-  Writer w(nullptr, WriteOptions());
-  EnqueueWriter(&w);
-  w.cv.wait(lock, [&] { return writers_head_ == &w; });
-  Status s = bg_error_;
-  if (s.ok() && wal_unflushed_) {
-    const uint64_t seq = last_sequence_.load(std::memory_order_relaxed);
-    lock.unlock();
-    s = logfile_->Flush();
-    lock.lock();
-    if (s.ok()) {
-      wal_flushed_seq_ = seq;
-      wal_unflushed_ = false;
-      stats_.wal_writes++;
-    } else {
-      RecordBackgroundError(s);
-    }
+Status DBImpl::FlushWALBuffer(std::unique_lock<std::mutex>& lock) {
+  if (!wal_unflushed_) return Status::OK();
+  const uint64_t seq = last_sequence_.load(std::memory_order_relaxed);
+  lock.unlock();
+  Status s = logfile_->Flush();
+  lock.lock();
+  if (!s.ok()) {
+    RecordBackgroundError(s);
+    return s;
   }
+  wal_flushed_seq_ = seq;
+  wal_unflushed_ = false;
+  stats_.wal_writes++;
+  // Queued flush requests (the syncer's among them) are satisfied: let them leave the queue.
+  for (Writer* w = writers_head_; w != nullptr; w = w->next) {
+    if (w->kind == Writer::Kind::kFlushWAL) w->cv.notify_one();
+  }
+  return Status::OK();
+}
+
+Status DBImpl::FlushWALLocked(std::unique_lock<std::mutex>& lock) {
+  Writer w(nullptr, WriteOptions(), Writer::Kind::kFlushWAL);
+  EnqueueWriter(&w);
+  // A stalled leader flushes the buffer before it waits: then we need not wait for it.
+  w.cv.wait(lock, [&] { return writers_head_ == &w || !wal_unflushed_ || !bg_error_.ok(); });
+  if (writers_head_ != &w) {
+    RemoveWriter(&w);
+    return bg_error_;
+  }
+  Status s = bg_error_;
+  if (s.ok()) s = FlushWALBuffer(lock);
   FinishGroup(&w, &w, s);
   return s;
+}
+
+void DBImpl::RemoveWriter(Writer* w) {
+  Writer* prev = nullptr;
+  for (Writer* p = writers_head_; p != w; p = p->next) prev = p;
+  if (prev == nullptr) {
+    writers_head_ = w->next;
+  } else {
+    prev->next = w->next;
+  }
+  if (writers_tail_ == w) writers_tail_ = prev;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -726,7 +868,7 @@ void DBImpl::SyncerLoop() {
 // ---------------------------------------------------------------------------------------
 
 void DBImpl::InstallSuperVersion() {
-  auto* sv = new SuperVersion(mem_, imm_);
+  auto* sv = new SuperVersion(mem_, imm_, versions_->current());
   if (super_version_ != nullptr) super_version_->Unref();
   super_version_ = sv;
 }
@@ -747,8 +889,14 @@ Status DBImpl::Get(const ReadOptions& options, std::string_view key, std::string
   for (size_t i = 0; r == MemTable::GetResult::kNotPresent && i < sv->imm.size(); i++) {
     r = sv->imm[i]->Get(lkey, value);
   }
-  // LSM step: if still kNotPresent, ask sv->current (L0 newest first, then one file per level).
+  Status s;
+  if (r == MemTable::GetResult::kNotPresent) {
+    Version::GetResult vr;
+    s = sv->current->Get(options, lkey, value, &vr);
+    if (vr == Version::GetResult::kFound) r = MemTable::GetResult::kFound;
+  }
   sv->Unref();
+  if (!s.ok()) return s;
   if (r == MemTable::GetResult::kFound) return Status::OK();
   return Status::NotFound(std::string_view());
 }
@@ -757,9 +905,10 @@ std::unique_ptr<Iterator> DBImpl::NewIterator(const ReadOptions& options) {
   uint64_t sequence;
   SuperVersion* sv = RefSuperVersion(options, &sequence);
   std::vector<std::unique_ptr<Iterator>> children;
+  children.reserve(2 + sv->imm.size() + sv->current->NumFiles(0) + kNumLevels);
   children.push_back(sv->mem->NewIterator());
   for (MemTable* m : sv->imm) children.push_back(m->NewIterator());
-  // LSM step: add sv->current's iterators (each L0 file, then one concatenating per level).
+  sv->current->AddIterators(options, &children);
   auto internal = NewMergingIterator(InternalKeyComparator(), std::move(children));
   return NewDBIterator(std::move(internal), sequence, [sv] { sv->Unref(); });
 }
@@ -775,47 +924,299 @@ void DBImpl::ReleaseSnapshot(const Snapshot* snapshot) {
 }
 
 // ---------------------------------------------------------------------------------------
-// Maintenance and properties
+// Flush and compaction
 // ---------------------------------------------------------------------------------------
 
-Status DBImpl::FlushMemTable(bool /*wait*/) {
-  // LSM step: switch the memtable and write it to an L0 table. Until then "flush" means
-  // making everything written so far durable in the WAL.
-  return SyncWAL();
+uint64_t DBImpl::SmallestSnapshot() const {
+  return snapshots_.empty() ? last_sequence_.load(std::memory_order_relaxed)
+                            : snapshots_.OldestSequence();
+}
+
+Status DBImpl::FlushMemTable(bool wait) {
+  std::unique_lock<std::mutex> l(mutex_);
+  if (!bg_error_.ok()) return bg_error_;
+  // Switching the memtable needs the log owner's rights: queue for them.
+  Writer w(nullptr, WriteOptions(), Writer::Kind::kSwitchMemTable);
+  EnqueueWriter(&w);
+  w.cv.wait(l, [&] { return writers_head_ == &w; });
+  Status s = MakeRoomForWrite(l, /*force=*/true);
+  const uint64_t target = next_imm_id_ - 1;  // every memtable switched out so far
+  FinishGroup(&w, &w, s);
+  if (!s.ok() || !wait) return s;
+  bg_done_cv_.wait(
+      l, [&] { return flushed_imm_id_ >= target || !bg_error_.ok() || bg_shutting_down_; });
+  if (flushed_imm_id_ >= target) return Status::OK();
+  if (!bg_error_.ok()) return bg_error_;
+  return Status::IOError(dir_, "store is shutting down");
 }
 
 Status DBImpl::CompactAll() {
-  // LSM step: compact every level down. There are no tables yet, so nothing to do.
+  Status s = FlushMemTable(/*wait=*/true);
+  if (!s.ok()) return s;
+  std::unique_lock<std::mutex> l(mutex_);
+  ManualCompaction manual;
+  bg_done_cv_.wait(l, [&] { return manual_ == nullptr || bg_shutting_down_; });
+  if (bg_shutting_down_) return Status::IOError(dir_, "store is shutting down");
+  manual_ = &manual;
+  bg_cv_.notify_all();
+  bg_done_cv_.wait(l, [&] { return manual.done || !bg_error_.ok() || bg_shutting_down_; });
+  // A compaction thread may still run it (after an error elsewhere): wait for the end.
+  if (manual.started && !manual.done) {
+    bg_done_cv_.wait(l, [&] { return manual.done; });
+  }
+  manual_ = nullptr;
+  bg_cv_.notify_all();       // automatic compactions may start again
+  bg_done_cv_.notify_all();  // another CompactAll may go
+  if (!manual.done) {
+    return bg_error_.ok() ? Status::IOError(dir_, "store is shutting down") : bg_error_;
+  }
+  return manual.status.ok() ? bg_error_ : manual.status;
+}
+
+void DBImpl::FlushLoop() {
+  std::unique_lock<std::mutex> l(mutex_);
+  while (true) {
+    // Also wakes once a second: a reader that let go of the last reference to an old
+    // Version may have made its files obsolete, and nothing else would notice.
+    bg_cv_.wait_for(l, std::chrono::seconds(1),
+                    [&] { return bg_shutting_down_ || (!imm_.empty() && bg_error_.ok()); });
+    if (bg_shutting_down_) break;
+    if (imm_.empty() || !bg_error_.ok()) {
+      if (versions_->TakeVersionDropped()) DeleteObsoleteFiles(l);
+      continue;
+    }
+    Status s = FlushOldestMemTable(l);
+    if (!s.ok() && !bg_cancel_.load(std::memory_order_relaxed)) RecordBackgroundError(s);
+    bg_done_cv_.notify_all();
+    bg_cv_.notify_all();  // compactions may be due
+  }
+}
+
+Status DBImpl::FlushOldestMemTable(std::unique_lock<std::mutex>& lock) {
+  const Imm imm = imm_.front();
+  const uint64_t number = versions_->NewFileNumber();
+  pending_outputs_.insert(number);
+  Version* base = versions_->current();
+  base->Ref();
+  const uint64_t smallest_snapshot = SmallestSnapshot();
+  lock.unlock();
+
+  const uint64_t start = env_->NowMicros();
+  FlushResult result;
+  Status s;
+  {
+    std::unique_ptr<Iterator> iter = imm.mem->NewIterator();
+    s = BuildTable(dir_, options_, table_cache_.get(), iter.get(), number, smallest_snapshot, base,
+                   &bg_cancel_, &result);
+  }
+  base->Unref();
+  lock.lock();
+
+  if (s.ok()) {
+    // The next memtable's first WAL: every older WAL is now covered by tables.
+    VersionEdit edit;
+    if (result.meta.file_size > 0) edit.AddFile(0, result.meta);
+    edit.SetLogNumber(imm_.size() > 1 ? imm_[1].log_number : mem_log_number_);
+    edit.SetLastSequence(imm.last_sequence);
+    s = versions_->LogAndApply(&edit, &lock);
+  }
+  pending_outputs_.erase(number);
+  if (!s.ok()) return s;
+
+  imm_.pop_front();
+  imm.mem->Unref();
+  flushed_imm_id_ = imm.id;
+  InstallSuperVersion();
+  stats_.flushes++;
+  stats_.flush_bytes += result.meta.file_size;
+  stats_.flush_micros += env_->NowMicros() - start;
+  stats_.filtered_entries += result.stats.filter_dropped + result.stats.filter_to_tombstone;
+  Log(LogLevel::kDebug, "flushed memtable " + NumberToString(imm.id) + " to table " +
+                            NumberToString(number) + ": " +
+                            NumberToString(result.stats.output_entries) + " of " +
+                            NumberToString(result.stats.input_entries) + " entries, " +
+                            NumberToString(result.meta.file_size) + " bytes");
+  DeleteObsoleteFiles(lock);
   return Status::OK();
 }
+
+void DBImpl::CompactionLoop() {
+  std::unique_lock<std::mutex> l(mutex_);
+  while (!bg_shutting_down_) {
+    std::unique_ptr<Compaction> c;
+    ManualCompaction* manual = nullptr;
+    if (bg_error_.ok()) {
+      if (manual_ != nullptr) {
+        // A CompactAll: once the running compactions are done, it takes every file.
+        // Meanwhile nothing new starts.
+        if (!manual_->started && compactions_running_ == 0) {
+          manual = manual_;
+          manual->started = true;
+          c = PickFullCompaction(versions_.get());
+          if (c == nullptr) {  // no tables at all
+            manual->done = true;
+            bg_done_cv_.notify_all();
+            continue;
+          }
+        }
+      } else {
+        c = PickCompaction(versions_.get());
+      }
+    }
+    if (c == nullptr) {
+      bg_cv_.wait(l);
+      continue;
+    }
+    c->MarkInputs(true);
+    compactions_running_++;
+    Status s = RunCompaction(c.get(), l);
+    c->MarkInputs(false);
+    compactions_running_--;
+    if (!s.ok() && !bg_cancel_.load(std::memory_order_relaxed)) RecordBackgroundError(s);
+    c.reset();  // unpins the input version: the inputs may now be obsolete
+    if (s.ok()) DeleteObsoleteFiles(l);
+    if (manual != nullptr) {
+      manual->status = s;
+      manual->done = true;
+    }
+    bg_done_cv_.notify_all();  // stalled writers, CompactAll
+    bg_cv_.notify_all();       // the other compaction threads may find work now
+  }
+}
+
+Status DBImpl::RunCompaction(Compaction* c, std::unique_lock<std::mutex>& lock) {
+  Status s;
+  if (c->IsTrivialMove()) {
+    // One file, nothing below it to merge with: move it by an edit alone.
+    const int level = c->start_level();
+    const FileMetaData f = *c->inputs(level)[0];
+    c->edit()->RemoveFile(level, f.number);
+    c->edit()->AddFile(level + 1, f);
+    s = versions_->LogAndApply(c->edit(), &lock);
+    if (s.ok()) stats_.trivial_moves++;
+  } else {
+    const uint64_t smallest_snapshot = SmallestSnapshot();
+    CompactionJob job(
+        dir_, options_, versions_.get(), c, smallest_snapshot,
+        [this] {
+          std::lock_guard<std::mutex> l(mutex_);
+          const uint64_t n = versions_->NewFileNumber();
+          pending_outputs_.insert(n);
+          return n;
+        },
+        &bg_cancel_);
+    lock.unlock();
+    s = job.Run();
+    lock.lock();
+    if (s.ok()) {
+      job.AddToEdit();
+      s = versions_->LogAndApply(c->edit(), &lock);
+    }
+    for (uint64_t n : job.allocated_numbers()) pending_outputs_.erase(n);
+    if (s.ok()) {
+      const CompactionJob::Stats& st = job.stats();
+      stats_.compactions++;
+      stats_.compaction_bytes_read += st.bytes_read;
+      stats_.compaction_bytes_written += st.bytes_written;
+      stats_.compaction_micros += st.micros;
+      stats_.filtered_entries += st.entries.filter_dropped + st.entries.filter_to_tombstone;
+      Log(LogLevel::kDebug, c->Summary() + " -> " + NumberToString(job.outputs().size()) +
+                                " files, " + NumberToString(st.bytes_written) + " bytes, " +
+                                NumberToString(st.entries.output_entries) + " of " +
+                                NumberToString(st.entries.input_entries) + " entries kept");
+    }
+  }
+  if (s.ok()) InstallSuperVersion();
+  return s;
+}
+
+void DBImpl::DeleteObsoleteFiles(std::unique_lock<std::mutex>& lock) {
+  // After a failed MANIFEST write the MANIFEST may still name files we would think obsolete
+  // (RocksDB#5379): delete nothing until the next open sorts it out.
+  if (!bg_error_.ok()) return;
+  std::set<uint64_t> live = pending_outputs_;
+  versions_->AddLiveFiles(&live);
+  const uint64_t log_number = versions_->LogNumber();
+  const uint64_t manifest_number = versions_->ManifestFileNumber();
+  std::vector<std::string> children;
+  if (!env_->GetChildren(dir_, &children).ok()) return;
+  std::vector<std::string> doomed;
+  std::vector<uint64_t> doomed_tables;
+  for (const std::string& name : children) {
+    uint64_t number;
+    FileType type;
+    if (!ParseFileName(name, &number, &type)) continue;
+    bool keep = true;
+    switch (type) {
+      case FileType::kLogFile:
+        keep = number >= log_number;
+        break;
+      case FileType::kDescriptorFile:
+        keep = number >= manifest_number;  // a newer one may be being written
+        break;
+      case FileType::kTableFile:
+        keep = live.count(number) != 0;
+        if (!keep) doomed_tables.push_back(number);
+        break;
+      case FileType::kTempFile:  // only a crash leaves these: Recover removes them
+      case FileType::kCurrentFile:
+      case FileType::kLockFile:
+        break;
+    }
+    if (!keep) doomed.push_back(name);
+  }
+  std::erase_if(live_logs_, [&](uint64_t n) { return n < log_number; });
+  if (doomed.empty()) return;
+  lock.unlock();
+  for (uint64_t n : doomed_tables) table_cache_->Evict(n);
+  uint64_t deleted = 0;
+  for (const std::string& name : doomed) {
+    if (env_->RemoveFile(dir_ + "/" + name).ok()) deleted++;
+  }
+  lock.lock();
+  stats_.obsolete_files_deleted += deleted;
+}
+
+// ---------------------------------------------------------------------------------------
+// Properties
+// ---------------------------------------------------------------------------------------
 
 bool DBImpl::GetProperty(std::string_view property, std::string* value) {
   value->clear();
   std::lock_guard<std::mutex> l(mutex_);
-  size_t mem_bytes = mem_->ApproximateMemoryUsage();
-  size_t imm_bytes = 0;
-  uint64_t entries = mem_->NumEntries();
-  for (MemTable* m : imm_) {
-    imm_bytes += m->ApproximateMemoryUsage();
-    entries += m->NumEntries();
-  }
   if (property == "strata.memtable-bytes") {
-    *value = NumberToString(mem_bytes + imm_bytes);
+    size_t bytes = mem_->ApproximateMemoryUsage();
+    for (const Imm& m : imm_) bytes += m.mem->ApproximateMemoryUsage();
+    *value = NumberToString(bytes);
     return true;
   }
   if (property == "strata.approximate-keys") {
+    // Every version and tombstone in memory, plus the live entries of the tables: an
+    // estimate of the number of keys, exact only after a full compaction.
+    uint64_t entries = mem_->NumEntries();
+    for (const Imm& m : imm_) entries += m.mem->NumEntries();
+    const Version* v = versions_->current();
+    for (int level = 0; level < kNumLevels; level++) {
+      for (const FilePtr& f : v->files(level)) {
+        entries += f->num_entries - std::min(f->num_entries, 2 * f->num_deletions);
+      }
+    }
     *value = NumberToString(entries);
     return true;
   }
   constexpr std::string_view kFilesAtLevel = "strata.num-files-at-level";
   if (property.starts_with(kFilesAtLevel)) {
     std::string_view level = property.substr(kFilesAtLevel.size());
-    if (level.size() != 1 || level[0] < '0' || level[0] > '6') return false;
-    *value = "0";  // LSM step: the Version's file counts
+    if (level.size() != 1 || level[0] < '0' || level[0] >= '0' + kNumLevels) return false;
+    *value = NumberToString(versions_->current()->NumFiles(level[0] - '0'));
     return true;
   }
   if (property != "strata.info") return false;
+  AppendInfo(value);
+  return true;
+}
 
+void DBImpl::AppendInfo(std::string* value) {
   std::string error(bg_error_.ok() ? "ok" : bg_error_.ToString());
   std::replace_if(
       error.begin(), error.end(), [](char c) { return c == '\r' || c == '\n'; }, ' ');
@@ -826,11 +1227,76 @@ bool DBImpl::GetProperty(std::string_view property, std::string* value) {
     value->append(name).append(":").append(v).append("\r\n");
   };
   auto num = [&line](std::string_view name, uint64_t v) { line(name, NumberToString(v)); };
-  num("memtable_bytes", mem_bytes);
+  auto ratio = [&line](std::string_view name, double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof(buf), "%.2f", v);
+    line(name, buf);
+  };
+
+  const Version* v = versions_->current();
+  uint64_t table_bytes = 0;
+  int table_files = 0;
+  for (int level = 0; level < kNumLevels; level++) {
+    const std::string l = "level" + std::to_string(level);
+    num(l + "_files", v->NumFiles(level));
+    num(l + "_bytes", v->NumBytes(level));
+    table_files += v->NumFiles(level);
+    table_bytes += v->NumBytes(level);
+  }
+  num("table_files", table_files);
+  num("table_bytes", table_bytes);
+  // Bytes compaction still has to move to bring every level within its limit: all of L0
+  // once it reaches its trigger, and each deeper level's excess.
+  uint64_t pending = 0;
+  if (v->NumFiles(0) >= options_.level0_compaction_trigger) pending += v->NumBytes(0);
+  for (int level = 1; level < kNumLevels - 1; level++) {
+    const uint64_t limit = MaxBytesForLevel(options_, level);
+    if (v->NumBytes(level) > limit) pending += v->NumBytes(level) - limit;
+  }
+  num("pending_compaction_bytes", pending);
+  num("compactions_running", compactions_running_);
+
+  size_t imm_bytes = 0;
+  uint64_t imm_entries = 0;
+  for (const Imm& m : imm_) {
+    imm_bytes += m.mem->ApproximateMemoryUsage();
+    imm_entries += m.mem->NumEntries();
+  }
+  num("memtable_bytes", mem_->ApproximateMemoryUsage());
   num("memtable_entries", mem_->NumEntries());
   num("immutable_memtables", imm_.size());
-  num("immutable_memtable_bytes", imm_bytes);
-  num("approximate_keys", entries);
+  num("immutable_bytes", imm_bytes);
+  num("immutable_entries", imm_entries);
+
+  const uint64_t hits = block_cache_->hits(), misses = block_cache_->misses();
+  num("block_cache_usage", block_cache_->TotalCharge());
+  num("block_cache_capacity", block_cache_->Capacity());
+  ratio("block_cache_hit_ratio",
+        hits + misses == 0 ? 0.0 : static_cast<double>(hits) / static_cast<double>(hits + misses));
+  num("bloom_useful", table_cache_->bloom_useful());
+  num("bloom_false_positive", table_cache_->bloom_false_positive());
+
+  num("flushes", stats_.flushes);
+  num("flush_bytes_written", stats_.flush_bytes);
+  num("flush_micros", stats_.flush_micros);
+  num("compactions", stats_.compactions);
+  num("trivial_moves", stats_.trivial_moves);
+  num("compaction_bytes_read", stats_.compaction_bytes_read);
+  num("compaction_bytes_written", stats_.compaction_bytes_written);
+  num("compaction_micros", stats_.compaction_micros);
+  num("compaction_filtered_entries", stats_.filtered_entries);
+  num("user_bytes_written", stats_.user_bytes);
+  // Table bytes written (flushes and compactions; the WAL excluded) per byte written by users.
+  ratio("write_amplification",
+        stats_.user_bytes == 0
+            ? 0.0
+            : static_cast<double>(stats_.flush_bytes + stats_.compaction_bytes_written) /
+                  static_cast<double>(stats_.user_bytes));
+  num("stall_slowdown_count", stats_.stall_slowdowns);
+  num("stall_stop_count", stats_.stall_stops);
+  num("stall_micros", stats_.stall_micros);
+  num("obsolete_files_deleted", stats_.obsolete_files_deleted);
+
   num("wal_file_number", logfile_number_);
   num("wal_files", live_logs_.size());
   num("wal_bytes", wal_bytes_);
@@ -840,8 +1306,10 @@ bool DBImpl::GetProperty(std::string_view property, std::string* value) {
   line("wal_sync_mode", mode);
   num("wal_syncs", stats_.wal_syncs);
   num("wal_sync_micros", stats_.wal_sync_micros);
+  num("manifest_file_number", versions_->ManifestFileNumber());
   num("last_sequence", last_sequence_.load(std::memory_order_relaxed));
   num("durable_sequence", durable_sequence_.load(std::memory_order_relaxed));
+  num("flushed_sequence", versions_->LastSequence());
   num("write_batches", stats_.batches);
   num("write_fast_path", stats_.fast_path);
   num("write_groups", stats_.groups);
@@ -852,10 +1320,7 @@ bool DBImpl::GetProperty(std::string_view property, std::string* value) {
   num("recovered_wal_records", stats_.recovered_records);
   num("recovery_dropped_torn_bytes", stats_.dropped_torn_bytes);
   num("recovery_skipped_corrupt_bytes", stats_.skipped_corrupt_bytes);
-  num("stall_slowdowns", 0);  // LSM step
-  num("stall_stops", 0);      // LSM step
   line("background_error", error);
-  return true;
 }
 
 void DBImpl::Log(LogLevel level, const std::string& message) const {

@@ -1,22 +1,65 @@
 // DBImpl: the DB of db.h. This file and db_impl.cc hold the engine's hard concurrency; the
 // rest of src/store is single-purpose pieces that are thread-compatible or lock-free.
 //
+// The tree (DESIGN.md §2-§5, lsm-engines.md §1.1):
+//   writes -> WAL + mem_ -> (full) imm_ -> flush thread -> L0 table -> compaction threads ->
+//   L1..L6 tables. Reads consult mem_, imm_ newest first, then the current Version
+//   (version_set.h: L0 newest first, one file per deeper level).
+//
 // State and locks (every member below names what guards it):
-//   mutex_           the one DB mutex. Write takes it once on the hot path.
+//   mutex_           the one DB mutex. Write takes it once on the hot path. VersionSet and
+//                    the Compaction picker require it (version_set.h, compaction.h).
 //   "the log owner"  whoever may touch the WAL writer (log_, logfile_'s buffer) and insert
 //                    into mem_: the Writer at the head of writers_, or, while writers_ is
 //                    empty, any thread holding mutex_. The owner may work with mutex_
 //                    released; everyone else who needs the WAL queues a Writer (a null batch
-//                    is a "flush the WAL buffer" request) and waits for its turn.
+//                    is a "flush the WAL buffer" or "switch the memtable" request) and waits
+//                    for its turn.
 //   atomics          last_sequence_ and durable_sequence_ are written with mutex_ held and
 //                    read without it (LastSequence, DurableSequence, SyncAsync fast check).
+//                    bg_cancel_ is set at shutdown and polled by running flushes and
+//                    compactions, which hold no lock.
 //
-// Write path (LevelDB's writer queue, lsm-engines.md §1.1): with an empty queue and a small
-// buffer_wal write, the caller appends the record to the WAL buffer and inserts it into the
-// memtable under mutex_ and returns: one uncontended lock, no allocation besides arena
-// space. Otherwise writers queue; the head becomes the leader, folds the following batches
-// into one WAL record (group commit), writes it and inserts it with mutex_ released, then
-// hands every member its status.
+// Write path (LevelDB's writer queue): with an empty queue and a small buffer_wal write, the
+// caller appends the record to the WAL buffer and inserts it into the memtable under mutex_
+// and returns: one uncontended lock, no allocation besides arena space. Otherwise writers
+// queue; the head becomes the leader, makes room (MakeRoomForWrite), folds the following
+// batches into one WAL record (group commit), writes it and inserts it with mutex_ released,
+// then hands every member its status.
+//
+// Memtables and WALs: each memtable's records live in the WALs from its first log number up
+// to the next memtable's (imm_[i].log_number). When mem_ passes memtable_size, the leader
+// syncs the old WAL whole, starts a new one, and mem_ joins imm_ (oldest first). The flush
+// thread writes imm_.front() as one L0 table (builder.h) and records it with a MANIFEST edit
+// whose log number is the next memtable's first WAL and whose last sequence is the flushed
+// memtable's last; only once that edit is durable are the older WALs deleted. Recovery
+// replays the WALs at or after the MANIFEST's log number, skipping records the tables already
+// hold (sequence <= the MANIFEST's last sequence), into memtables of memtable_size that join
+// imm_; so replay reads at most what was unflushed at the crash.
+//
+// Stalls (MakeRoomForWrite, lsm-engines.md §3.7): from level0_slowdown_trigger L0 files each
+// write group is delayed 1 ms once; with max_immutable_memtables waiting or
+// level0_stop_trigger L0 files a full memtable waits for background work. Before either, the
+// leader hands the WAL buffer to the OS, so the syncer (which never waits for background
+// work) can make earlier writes durable meanwhile.
+//
+// Background threads: the syncer (fsyncs of the live WAL, SyncAsync callbacks), one flush
+// thread (imm_, oldest first, one at a time: that is what keeps L0 newest-first by file
+// number), and Options::compaction_threads compaction threads (compaction.h says which
+// compactions may run together). Flushes and compactions run with mutex_ released and never
+// on a caller's thread; callers that want their result (FlushMemTable(true), CompactAll)
+// wait on bg_done_cv_. A failed flush, compaction or MANIFEST write is sticky (bg_error_):
+// writes fail, background work and file deletion stop (a MANIFEST in an unknown state may
+// still name files, RocksDB#5379), reads go on.
+//
+// Files (DeleteObsoleteFiles): a table is deleted once no live Version lists it and no
+// running flush or compaction is writing it (pending_outputs_); a WAL once it is below the
+// MANIFEST's log number; a MANIFEST once CURRENT names a newer one. Every new file's
+// directory entry is synced before anything refers to it.
+//
+// Readers take a SuperVersion (mem_, imm_ and the current Version) by reference under
+// mutex_ and then read with no lock. Every iterator must be destroyed, and every snapshot
+// released, before the DB.
 //
 // Durability (DESIGN.md §4): a syncer thread owns every fsync of the live WAL. Asked by
 // SyncAsync, a sync write, SyncWAL, the once-a-second timer (kEverySec) or shutdown, it has the
@@ -26,16 +69,8 @@
 // A failed WAL write or fsync is sticky (bg_error_): writes fail from then on, reads go on
 // (lsm-engines.md §3.3: a failed fsync cannot be retried).
 //
-// Memtables: mem_ takes writes; when it passes memtable_size it joins imm_ with its WAL fully
-// synced, and a new WAL starts. Readers take a SuperVersion (mem_, imm_, and later the
-// current Version) by reference under mutex_ and then read with no lock.
-//
 // Options::info_log may be called with mutex_ held (e.g. when a write error becomes sticky):
 // it must hand the message off and never call back into the DB.
-//
-// What this step does not do yet (the seams are marked "LSM step:" in db_impl.cc): flush imm_
-// to SSTables, a VersionSet/MANIFEST, compaction, write stalls, deleting old WALs. Until
-// then every WAL is kept and replayed at open, and immutable memtables stay in memory.
 #pragma once
 
 #include <atomic>
@@ -45,6 +80,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -57,14 +93,19 @@
 
 namespace strata::store {
 
+class Cache;
+class Compaction;
 class MemTable;
+class TableCache;
+class VersionSet;
 
 class DBImpl final : public DB {
  public:
   DBImpl(const Options& options, const std::string& dir);
   ~DBImpl() override;
 
-  // Takes the LOCK, replays the WALs, starts a new WAL and the syncer. Called once by Open.
+  // Takes the LOCK, recovers the VersionSet from the MANIFEST, replays the newer WALs,
+  // starts a new WAL and MANIFEST and the background threads. Called once by Open.
   Status Recover() LOCKS_EXCLUDED(mutex_);
 
   Status Put(const WriteOptions& options, std::string_view key, std::string_view value) override;
@@ -84,8 +125,8 @@ class DBImpl final : public DB {
   Status SyncWAL() override;
   Status BackgroundError() const override;
 
-  Status FlushMemTable(bool wait) override;
-  Status CompactAll() override;
+  Status FlushMemTable(bool wait) override LOCKS_EXCLUDED(mutex_);
+  Status CompactAll() override LOCKS_EXCLUDED(mutex_);
   bool GetProperty(std::string_view property, std::string* value) override;
 
  private:
@@ -95,10 +136,24 @@ class DBImpl final : public DB {
     uint64_t seq;
     std::function<void(Status)> done;
   };
+  // An immutable memtable waiting to be flushed.
+  struct Imm {
+    MemTable* mem;
+    uint64_t log_number;     // first WAL holding its records
+    uint64_t last_sequence;  // every write <= this is in this or an older memtable
+    uint64_t id;             // position in switch order (flushed_imm_id_ counts flushes)
+  };
+  struct ManualCompaction {
+    bool started = false;
+    bool done = false;
+    Status status;
+  };
 
   // --- Recovery (db_impl.cc, "Recovery") ---
-  Status RecoverLogFile(uint64_t number, bool last_log, uint64_t* max_sequence)
-      EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  // Replays WAL `number` into memtables (imm_ once full), skipping records with sequence
+  // <= flushed_seq.
+  Status RecoverLogFile(uint64_t number, bool last_log, uint64_t flushed_seq,
+                        uint64_t* max_sequence) EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   // Rewrites WAL `number` to its first good_bytes bytes (temp file, sync, rename, sync dir).
   Status TruncateLogFile(uint64_t number, uint64_t good_bytes) EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   Status NewLogFile(uint64_t number, std::shared_ptr<WritableFile>* file);
@@ -115,11 +170,21 @@ class DBImpl final : public DB {
   // folded in and each writer's sequence. REQUIRES: the caller is the head, with a batch.
   WriteBatch* BuildBatchGroup(Writer** last, bool* flush, uint64_t first_seq)
       EXCLUSIVE_LOCKS_REQUIRED(mutex_);
-  // Switches to a new memtable and WAL if mem_ is full. REQUIRES: the caller is log owner
-  // at the head of writers_. May release mutex_ while doing file I/O.
-  Status MakeRoomForWrite(std::unique_lock<std::mutex>& lock) EXCLUSIVE_LOCKS_REQUIRED(mutex_);
-  // Becomes log owner through the queue and hands the WAL buffer to the OS.
+  // Makes sure mem_ has room: delays or stops (see the header comment), and switches to a
+  // new memtable and WAL when mem_ is full (force: whenever mem_ is not empty).
+  // REQUIRES: the caller is log owner at the head of writers_. Releases mutex_ while waiting
+  // and while doing file I/O.
+  Status MakeRoomForWrite(std::unique_lock<std::mutex>& lock, bool force)
+      EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  // mem_ -> imm_, new WAL and memtable. REQUIRES: as MakeRoomForWrite.
+  Status SwitchMemTable(std::unique_lock<std::mutex>& lock) EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  // As log owner, hands buffered WAL records to the OS. REQUIRES: the caller is log owner.
+  Status FlushWALBuffer(std::unique_lock<std::mutex>& lock) EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  // Becomes log owner through the queue and hands the WAL buffer to the OS (or finds that
+  // another owner did it meanwhile).
   Status FlushWALLocked(std::unique_lock<std::mutex>& lock) EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  // Unlinks a queued writer that is not the head.
+  void RemoveWriter(Writer* w) EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   void RecordBackgroundError(const Status& s) EXCLUSIVE_LOCKS_REQUIRED(mutex_);
 
   // --- Durability ---
@@ -132,35 +197,59 @@ class DBImpl final : public DB {
   Status WaitForDurable(uint64_t seq, std::unique_lock<std::mutex>& lock)
       EXCLUSIVE_LOCKS_REQUIRED(mutex_);
 
+  // --- Background work (db_impl.cc, "Flush and compaction") ---
+  void FlushLoop() LOCKS_EXCLUDED(mutex_);
+  // Writes imm_.front() as an L0 table and installs it.
+  Status FlushOldestMemTable(std::unique_lock<std::mutex>& lock) EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  void CompactionLoop() LOCKS_EXCLUDED(mutex_);
+  // Runs c (a trivial move or a CompactionJob) and installs the result.
+  Status RunCompaction(Compaction* c, std::unique_lock<std::mutex>& lock)
+      EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  // The oldest sequence a reader may still read at: S of compaction_iterator.h.
+  uint64_t SmallestSnapshot() const EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  // Deletes the files nothing refers to (header comment). Lists the directory with mutex_
+  // held (so that no file can be created between that and computing what is live) and
+  // deletes with it released.
+  void DeleteObsoleteFiles(std::unique_lock<std::mutex>& lock) EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+
   // --- Read views ---
   void InstallSuperVersion() EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   SuperVersion* RefSuperVersion(const ReadOptions& options, uint64_t* sequence)
       LOCKS_EXCLUDED(mutex_);
 
+  // The "# Storage" section of INFO.
+  void AppendInfo(std::string* value) EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   void Log(LogLevel level, const std::string& message) const;
 
   // Constant after construction.
   Env* const env_;
   const Options options_;
   const std::string dir_;
+  const std::unique_ptr<Cache> block_cache_;       // thread-safe
+  const std::unique_ptr<TableCache> table_cache_;  // thread-safe
 
   mutable std::mutex mutex_;
   std::unique_ptr<FileLock> db_lock_;  // held from Recover to the destructor
+  // The tables and the MANIFEST. The pointer is set in the constructor and reset in the
+  // destructor only; the set is GUARDED_BY(mutex_).
+  std::unique_ptr<VersionSet> versions_;
 
   // Writer queue: an intrusive FIFO of Writers living on their callers' stacks.
   Writer* writers_head_ GUARDED_BY(mutex_) = nullptr;
   Writer* writers_tail_ GUARDED_BY(mutex_) = nullptr;
   WriteBatch group_batch_;  // log owner only: the merged batch of a group
 
-  // Memtables. The pointers change only under mutex_ and only by the log owner, who may
-  // therefore read mem_ without mutex_.
+  // Memtables. The pointers change only under mutex_ and only by the log owner (and the
+  // flush thread, which pops imm_'s front), who may therefore read mem_ without mutex_.
   MemTable* mem_ GUARDED_BY(mutex_) = nullptr;
-  std::vector<MemTable*> imm_ GUARDED_BY(mutex_);  // oldest first; LSM step: flushed away
+  uint64_t mem_log_number_ GUARDED_BY(mutex_) = 0;  // first WAL holding mem_'s records
+  std::deque<Imm> imm_ GUARDED_BY(mutex_);          // oldest first
+  uint64_t next_imm_id_ GUARDED_BY(mutex_) = 1;
+  uint64_t flushed_imm_id_ GUARDED_BY(mutex_) = 0;  // every Imm with id <= this is flushed
   SuperVersion* super_version_ GUARDED_BY(mutex_) = nullptr;
 
   // WAL. log_ and the contents of *logfile_ belong to the log owner; the pointers change
   // only under mutex_, so the syncer may copy logfile_ under mutex_ and fdatasync it after.
-  uint64_t next_file_number_ GUARDED_BY(mutex_) = 1;
   uint64_t logfile_number_ GUARDED_BY(mutex_) = 0;
   std::shared_ptr<WritableFile> logfile_;
   std::unique_ptr<log::Writer> log_;
@@ -183,6 +272,17 @@ class DBImpl final : public DB {
   bool shutting_down_ GUARDED_BY(mutex_) = false;
   bool syncer_done_ GUARDED_BY(mutex_) = false;
 
+  // Flush and compaction.
+  std::thread flush_thread_;
+  std::vector<std::thread> compaction_threads_;
+  std::condition_variable bg_cv_;       // wakes background threads: new work, shutdown
+  std::condition_variable bg_done_cv_;  // background work finished something, or failed
+  bool bg_shutting_down_ GUARDED_BY(mutex_) = false;
+  std::atomic<bool> bg_cancel_{false};  // running flushes and compactions give up
+  std::set<uint64_t> pending_outputs_ GUARDED_BY(mutex_);  // table files being written
+  int compactions_running_ GUARDED_BY(mutex_) = 0;
+  ManualCompaction* manual_ GUARDED_BY(mutex_) = nullptr;  // a CompactAll waiting or running
+
   SnapshotList snapshots_ GUARDED_BY(mutex_);
 
   // Counters for GetProperty.
@@ -191,6 +291,7 @@ class DBImpl final : public DB {
     uint64_t fast_path = 0;        // ... of which took the uncontended fast path
     uint64_t groups = 0;           // WAL records written by a leader for a queued group
     uint64_t grouped = 0;          // batches that rode in another writer's group
+    uint64_t user_bytes = 0;       // encoded batch bytes written by callers
     uint64_t wal_writes = 0;       // Flush calls that handed WAL bytes to the OS
     uint64_t wal_syncs = 0;        // fdatasyncs of the WAL by the syncer
     uint64_t wal_sync_micros = 0;  // time spent in them
@@ -199,6 +300,19 @@ class DBImpl final : public DB {
     uint64_t recovered_records = 0;
     uint64_t dropped_torn_bytes = 0;
     uint64_t skipped_corrupt_bytes = 0;
+    uint64_t flushes = 0;
+    uint64_t flush_bytes = 0;  // table bytes written by flushes
+    uint64_t flush_micros = 0;
+    uint64_t compactions = 0;  // compactions that rewrote files
+    uint64_t trivial_moves = 0;
+    uint64_t compaction_bytes_read = 0;
+    uint64_t compaction_bytes_written = 0;
+    uint64_t compaction_micros = 0;
+    uint64_t filtered_entries = 0;  // values the compaction filter dropped or hid
+    uint64_t stall_slowdowns = 0;   // write groups delayed 1 ms
+    uint64_t stall_stops = 0;       // times a writer waited for background work
+    uint64_t stall_micros = 0;      // time spent in both
+    uint64_t obsolete_files_deleted = 0;
   };
   Stats stats_ GUARDED_BY(mutex_);
 };

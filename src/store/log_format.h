@@ -1,4 +1,4 @@
-// Log format: the framing shared by the WAL and (later) the MANIFEST. Modelled on LevelDB's
+// Log format: the framing shared by the WAL and the MANIFEST (version_set.h). Modelled on LevelDB's
 // doc/log_format.md.
 //
 // A log file is a sequence of 32 KiB blocks. A logical record (one WriteBatch for the WAL)

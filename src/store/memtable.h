@@ -1,6 +1,6 @@
 // MemTable: the in-memory, sorted write buffer. Every write goes to the WAL and then here;
-// a full memtable becomes immutable and (once the flush step lands) is written out as an
-// SSTable.
+// a full memtable becomes immutable and the flush thread writes it out as an L0 SSTable
+// (builder.h).
 //
 // Entry format (one arena allocation per entry; the skiplist orders entries by internal key):
 //   internal_key_length: varint32        (= user key length + 8)

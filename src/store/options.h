@@ -43,21 +43,22 @@ struct Options {
   // fails with a message naming the file and offset. true: skip the damaged record, log it, go on.
   bool skip_corrupt_wal_records = false;
 
-  size_t memtable_size = 64u << 20;     // a full memtable becomes immutable and is flushed
-  int max_immutable_memtables = 4;      // writers stop when this many wait to be flushed
+  size_t memtable_size = 64u << 20;  // a full memtable becomes immutable and is flushed
+  int max_immutable_memtables = 4;   // writers stop when this many wait to be flushed
   size_t block_cache_size = 256u << 20;
-  int max_open_files = 1000;            // table cache capacity
-  int bloom_bits_per_key = 10;          // 0 disables bloom filters
-  size_t block_size = 4096;             // uncompressed data block target
+  int max_open_files = 1000;    // table cache capacity
+  int bloom_bits_per_key = 10;  // 0 disables bloom filters
+  size_t block_size = 4096;     // uncompressed data block target
   int block_restart_interval = 16;
   Compression compression = Compression::kNone;
 
+  // L0 triggers, in L0 files. Raised at open so that stop >= slowdown >= compaction.
   int level0_compaction_trigger = 4;
-  int level0_slowdown_trigger = 20;     // writes are delayed gradually from here
-  int level0_stop_trigger = 36;         // writes wait for compaction from here
+  int level0_slowdown_trigger = 20;                 // each write group is delayed 1 ms from here
+  int level0_stop_trigger = 36;                     // writes wait for compaction from here
   uint64_t max_bytes_for_level_base = 64ull << 20;  // L1; each level below is 10x
-  uint64_t target_file_size = 16ull << 20;
-  int compaction_threads = 1;
+  uint64_t target_file_size = 16ull << 20;          // compaction output files are cut here
+  int compaction_threads = 1;                       // background compaction threads (1..16)
 
   std::shared_ptr<const CompactionFilter> compaction_filter;
 

@@ -1,6 +1,6 @@
 // SnapshotList: the DB's live snapshots, oldest first. A snapshot is only a sequence number;
-// the list exists so that compaction (a later step) can ask for the oldest one and keep
-// every version a live snapshot can still see.
+// the list exists so that flushes and compactions can ask for the oldest one and keep every
+// version a live snapshot can still see (compaction_iterator.h).
 //
 // Thread safety: external synchronization (DBImpl::mutex_).
 #pragma once

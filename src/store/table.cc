@@ -158,6 +158,8 @@ std::unique_ptr<Iterator> Table::NewIterator(const ReadOptions& options) const {
 Status Table::InternalGet(const ReadOptions& options, std::string_view ikey,
                           TableGetResult* result) const {
   result->found = false;
+  result->filter_checked = false;
+  result->filter_excluded = false;
   ParsedInternalKey target;
   if (!ParseInternalKey(ikey, &target)) {
     return Status::InvalidArgument("InternalGet: malformed internal key");
@@ -165,8 +167,10 @@ Status Table::InternalGet(const ReadOptions& options, std::string_view ikey,
   const bool filtered = has_filter();
   if (filtered) {
     bloom_checked_.fetch_add(1, std::memory_order_relaxed);
+    result->filter_checked = true;
     if (!BloomFilterPolicy::KeyMayMatch(target.user_key, filter_.data)) {
       bloom_useful_.fetch_add(1, std::memory_order_relaxed);
+      result->filter_excluded = true;
       return Status::OK();
     }
   }

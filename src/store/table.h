@@ -36,6 +36,9 @@ struct TableGetResult {
   bool found = false;
   ValueKind kind = ValueKind::kValue;  // when found: kDeletion means deleted at `sequence`
   uint64_t sequence = 0;
+  // Out: the bloom filter was consulted / said "absent" (so no data block was read).
+  bool filter_checked = false;
+  bool filter_excluded = false;
 };
 
 class Table {

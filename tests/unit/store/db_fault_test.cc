@@ -155,12 +155,13 @@ TEST_P(ModelTest, RandomOpsWithReopensAndCrashes) {
       ASSERT_EQ(db->LastSequence(), ops.size());
       ASSERT_EQ(Dump(db.get()), ModelAfter(ops, ops.size()));
     } else if (r < 900) {
-      // Machine crash: nothing after this instant reaches the disk.
-      env.SetFilesystemActive(false);
+      // Machine crash: nothing after this instant reaches the disk. (crashing is set first:
+      // the syncer may fail a callback as soon as the filesystem goes.)
       {
         std::lock_guard<std::mutex> l(mu);
         crashing = true;
       }
+      env.SetFilesystemActive(false);
       db.reset();  // the final sync fails; pending callbacks get the error (or OK if covered)
       size_t acked_at_crash;
       {
