@@ -118,7 +118,7 @@ DBImpl::DBImpl(const Options& options, const std::string& dir)
       table_cache_(std::make_unique<TableCache>(dir_, options_, block_cache_.get())),
       versions_(std::make_unique<VersionSet>(dir_, options_, table_cache_.get())) {
   std::lock_guard<std::mutex> l(mutex_);
-  mem_ = new MemTable();
+  mem_ = new MemTable(options_.memtable_size);
   mem_->Ref();
   InstallSuperVersion();
 }
@@ -219,7 +219,7 @@ Status DBImpl::Recover() {
   }
   if (mem_->NumEntries() > 0) {
     imm_.push_back(Imm{mem_, mem_log_number_, max_sequence, next_imm_id_++});
-    mem_ = new MemTable();
+    mem_ = new MemTable(options_.memtable_size);
     mem_->Ref();
   }
   last_sequence_.store(max_sequence, std::memory_order_release);
@@ -354,7 +354,7 @@ Status DBImpl::RecoverLogFile(uint64_t number, bool last_log, uint64_t flushed_s
     // Replay fills memtables of the usual size; full ones wait for the flush thread.
     if (mem_->NumEntries() > 0 && mem_->ApproximateMemoryUsage() >= options_.memtable_size) {
       imm_.push_back(Imm{mem_, mem_log_number_, *max_sequence, next_imm_id_++});
-      mem_ = new MemTable();
+      mem_ = new MemTable(options_.memtable_size);
       mem_->Ref();
     }
     if (mem_->NumEntries() == 0) mem_log_number_ = number;
@@ -642,7 +642,7 @@ Status DBImpl::SwitchMemTable(std::unique_lock<std::mutex>& lock) {
   stats_.wal_switches++;
 
   imm_.push_back(Imm{mem_, mem_log_number_, last, next_imm_id_++});
-  mem_ = new MemTable();
+  mem_ = new MemTable(options_.memtable_size);
   mem_->Ref();
   mem_log_number_ = number;
   InstallSuperVersion();

@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "util/checksum.h"
 #include "util/coding.h"
 
 namespace strata::store {
@@ -37,7 +38,35 @@ int MemTable::KeyComparator::operator()(const char* a, const char* b) const {
   return CompareInternalKeys(GetLengthPrefixedView(a), GetLengthPrefixedView(b));
 }
 
-MemTable::MemTable() : table_(KeyComparator(), &arena_) {}
+MemTable::MemTable(size_t index_capacity_hint) : table_(KeyComparator(), &arena_) {
+  if (index_capacity_hint == 0) return;
+  size_t slots = 1024;
+  while (slots < index_capacity_hint / 64) slots <<= 1;
+  index_ = std::make_unique<std::atomic<const char*>[]>(slots);  // value-initialized: null
+  index_mask_ = slots - 1;
+}
+
+std::atomic<const char*>* MemTable::FindSlot(std::string_view user_key) const {
+  size_t i = Hash64(user_key) & index_mask_;
+  while (true) {
+    std::atomic<const char*>* slot = &index_[i];
+    const char* e = slot->load(std::memory_order_acquire);
+    if (e == nullptr || ExtractUserKey(GetLengthPrefixedView(e)) == user_key) return slot;
+    i = (i + 1) & index_mask_;  // never loops forever: the table is at most 3/4 full
+  }
+}
+
+void MemTable::IndexEntry(std::string_view user_key, const char* entry) {
+  std::atomic<const char*>* slot = FindSlot(user_key);
+  if (slot->load(std::memory_order_relaxed) == nullptr) {
+    if ((index_used_ + 1) * 4 > (index_mask_ + 1) * 3) {
+      index_full_.store(true, std::memory_order_release);
+      return;
+    }
+    index_used_++;
+  }
+  slot->store(entry, std::memory_order_release);
+}
 
 void MemTable::Add(uint64_t seq, ValueKind kind, std::string_view key, std::string_view value) {
   const size_t internal_len = key.size() + 8;
@@ -52,16 +81,34 @@ void MemTable::Add(uint64_t seq, ValueKind kind, std::string_view key, std::stri
   p = EncodeVarint32(p, static_cast<uint32_t>(value.size()));
   if (!value.empty()) std::memcpy(p, value.data(), value.size());
   table_.Insert(buf);
+  // After the skiplist insert: an indexed entry is always also reachable by iterators.
+  if (index_) IndexEntry(key, buf);
   num_entries_.fetch_add(1, std::memory_order_relaxed);
 }
 
 MemTable::GetResult MemTable::Get(const LookupKey& key, std::string* value) const {
-  Table::Iterator iter(&table_);
-  iter.Seek(key.memtable_key());
-  if (!iter.Valid()) return GetResult::kNotPresent;
-  // The seek landed on the first entry >= (user_key, seq): if it has the same user key, it
-  // is the newest version visible at seq.
-  const char* entry = iter.key();
+  const char* entry = nullptr;
+  if (index_) {
+    // Read index_full_ first: a key added after the index filled is then surely absent from
+    // the index only if the flag was already seen false before the probe.
+    bool full = index_full_.load(std::memory_order_acquire);
+    const char* newest = FindSlot(key.user_key())->load(std::memory_order_acquire);
+    if (newest != nullptr) {
+      uint64_t seq = ExtractTag(GetLengthPrefixedView(newest)) >> 8;
+      uint64_t want = ExtractTag(key.internal_key()) >> 8;
+      if (seq <= want) entry = newest;  // the newest version is visible: no search needed
+    } else if (!full) {
+      return GetResult::kNotPresent;
+    }
+  }
+  if (entry == nullptr) {
+    Table::Iterator iter(&table_);
+    iter.Seek(key.memtable_key());
+    if (!iter.Valid()) return GetResult::kNotPresent;
+    // The seek landed on the first entry >= (user_key, seq): if it has the same user key, it
+    // is the newest version visible at seq.
+    entry = iter.key();
+  }
   std::string_view ikey = GetLengthPrefixedView(entry);
   if (ExtractUserKey(ikey) != key.user_key()) return GetResult::kNotPresent;
   switch (static_cast<ValueKind>(ExtractTag(ikey) & 0xff)) {

@@ -8,6 +8,17 @@
 //   value_length:        varint32
 //   value:               bytes           (empty for deletions)
 //
+// Point-lookup index: beside the skiplist (which orders entries for iterators and flush), an
+// open-addressing hash table maps each user key to its newest entry, so Get of the latest
+// version costs one hash probe instead of a skiplist search (the top cost of GET and of the
+// server's read-before-write SET). Invariants: a slot only ever changes from empty to an
+// entry, or from an entry to a newer entry of the same user key; it is published with a
+// release store after the entry is fully written, and entries live as long as the arena, so
+// a lock-free reader sees a valid old or new pointer. Capacity is fixed at construction; once
+// 3/4 full, new user keys are no longer indexed (`index_full_`) and a lookup that misses the
+// index falls back to the skiplist. A lookup at an older snapshot than the indexed entry also
+// falls back.
+//
 // Thread safety: Add requires external synchronization (one writer: the DB's write leader);
 // Get, NewIterator and ApproximateMemoryUsage may run concurrently with it and with each
 // other. Lifetime is reference counted (Ref/Unref are atomic): the DB holds one reference,
@@ -51,7 +62,9 @@ class LookupKey {
 
 class MemTable {
  public:
-  MemTable();
+  // index_capacity_hint: expected bytes of entries (e.g. Options::memtable_size); sizes the
+  // point-lookup index at one slot per 64 bytes. 0: no index (lookups use the skiplist).
+  explicit MemTable(size_t index_capacity_hint = 0);
   MemTable(const MemTable&) = delete;
   MemTable& operator=(const MemTable&) = delete;
 
@@ -61,7 +74,8 @@ class MemTable {
     if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
   }
 
-  // Bytes of arena memory in use: the DB switches memtables when this passes memtable_size.
+  // Bytes of arena memory in use (the index is a fixed extra of 8 bytes per 64 of the hint):
+  // the DB switches memtables when this passes memtable_size.
   size_t ApproximateMemoryUsage() const { return arena_.MemoryUsage(); }
   // Entries added so far (every version counts).
   uint64_t NumEntries() const { return num_entries_.load(std::memory_order_relaxed); }
@@ -88,10 +102,18 @@ class MemTable {
   using Table = SkipList<const char*, KeyComparator>;
   class MemTableIterator;
 
+  // The slot holding user_key, or the empty slot where it would go (index_ must exist).
+  std::atomic<const char*>* FindSlot(std::string_view user_key) const;
+  void IndexEntry(std::string_view user_key, const char* entry);
+
   std::atomic<int> refs_{0};
   std::atomic<uint64_t> num_entries_{0};
   Arena arena_;
   Table table_;
+  std::unique_ptr<std::atomic<const char*>[]> index_;  // null: no index
+  size_t index_mask_ = 0;
+  size_t index_used_ = 0;         // writer only
+  std::atomic<bool> index_full_{false};
 };
 
 }  // namespace strata::store

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
 
 namespace strata::store {
@@ -77,6 +78,49 @@ TEST_F(MemTableTest, MemoryUsageGrows) {
     mem_->Add(i + 1, ValueKind::kValue, "key" + std::to_string(i), std::string(100, 'v'));
   }
   EXPECT_GT(mem_->ApproximateMemoryUsage(), before + 100 * 1000);
+}
+
+}  // namespace
+}  // namespace strata::store
+
+namespace strata::store {
+namespace {
+
+// The point-lookup index must answer exactly as the skiplist search does: at every snapshot,
+// for present, deleted and absent keys, before and after the index fills up.
+TEST(MemTableIndexTest, AgreesWithSkiplistSearchIncludingOverflowAndSnapshots) {
+  MemTable* plain = new MemTable();
+  MemTable* indexed = new MemTable(64 * 1024);  // 1024 slots: fills after 768 user keys
+  plain->Ref();
+  indexed->Ref();
+  std::mt19937 rng(11);
+  uint64_t seq = 0;
+  auto check = [&](uint64_t at) {
+    for (int k = 0; k < 2500; k += 7) {
+      std::string key = "key" + std::to_string(k);
+      for (uint64_t s : {at, at / 2, at / 3 + 1}) {
+        std::string v1, v2;
+        auto r1 = plain->Get(LookupKey(key, s), &v1);
+        auto r2 = indexed->Get(LookupKey(key, s), &v2);
+        ASSERT_EQ(r1, r2) << key << " at " << s;
+        if (r1 == MemTable::GetResult::kFound) {
+          ASSERT_EQ(v1, v2);
+        }
+      }
+    }
+  };
+  for (int i = 0; i < 6000; i++) {
+    std::string key = "key" + std::to_string(rng() % 2000);
+    bool del = rng() % 5 == 0;
+    std::string value = del ? "" : "v" + std::to_string(i);
+    ++seq;
+    plain->Add(seq, del ? ValueKind::kDeletion : ValueKind::kValue, key, value);
+    indexed->Add(seq, del ? ValueKind::kDeletion : ValueKind::kValue, key, value);
+    if (i % 1000 == 999) check(seq);
+  }
+  check(seq);
+  plain->Unref();
+  indexed->Unref();
 }
 
 }  // namespace
