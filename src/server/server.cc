@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <chrono>
 #include <csignal>
@@ -89,6 +90,11 @@ Status Server::Start() {
   if (::mkdir(config_.dir.c_str(), 0700) != 0 && errno != EEXIST) {
     return Status::IOError("can't create data directory '" + config_.dir + "'",
                            std::strerror(errno));
+  }
+  // Like Redis (which chdir()s there), report the directory as an absolute path.
+  if (char* abs = ::realpath(config_.dir.c_str(), nullptr)) {
+    config_.dir = abs;
+    std::free(abs);
   }
 
   store::Options o;
