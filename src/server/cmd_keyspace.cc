@@ -16,27 +16,6 @@ namespace {
 
 /*--- Helpers ---*/
 
-// Looks up a live key. Replies and returns false on a store error.
-bool Lookup(CommandContext& ctx, int db, std::string_view key, StoredValue* v, bool* found) {
-  Status s;
-  *found = ctx.ks.Get(db, key, v, &s, ctx.now_ms);
-  if (!s.ok()) {
-    ReplyStoreError(ctx, s);
-    return false;
-  }
-  return true;
-}
-
-bool Commit(CommandContext& ctx, uint64_t dirty = 1) {
-  Status s = ctx.ks.Commit();
-  if (!s.ok()) {
-    ReplyStoreError(ctx, s);
-    return false;
-  }
-  ctx.server.add_dirty(dirty);
-  return true;
-}
-
 // Redis's getIntFromObject for DB indexes.
 bool ParseDbIndex(std::string_view s, int64_t* db) {
   return ParseInt64Strict(s, db) && *db >= INT32_MIN && *db <= INT32_MAX;
@@ -97,12 +76,12 @@ void DelCommand(CommandContext& ctx) {
     if (!seen.insert(ctx.arg(i)).second) continue;
     StoredValue v;
     bool found;
-    if (!Lookup(ctx, ctx.client.db, ctx.arg(i), &v, &found)) return ctx.ks.Abort();
+    if (!LookupOrReply(ctx, ctx.client.db, ctx.arg(i), &v, &found)) return ctx.ks.Abort();
     if (!found) continue;
     ctx.ks.StageDelete(ctx.client.db, ctx.arg(i), KeyState::kLive, v.expire_ms);
     deleted++;
   }
-  if (deleted > 0 && !Commit(ctx, deleted)) return;
+  if (deleted > 0 && !CommitOrReply(ctx, deleted)) return;
   ctx.reply.Integer(deleted);
 }
 
@@ -111,7 +90,7 @@ void ExistsCommand(CommandContext& ctx) {
   for (size_t i = 1; i < ctx.argc(); i++) {
     StoredValue v;
     bool found;
-    if (!Lookup(ctx, ctx.client.db, ctx.arg(i), &v, &found)) return;
+    if (!LookupOrReply(ctx, ctx.client.db, ctx.arg(i), &v, &found)) return;
     n += found;
   }
   ctx.reply.Integer(n);
@@ -122,7 +101,7 @@ void TouchCommand(CommandContext& ctx) { ExistsCommand(ctx); }
 void TypeCommand(CommandContext& ctx) {
   StoredValue v;
   bool found;
-  if (!Lookup(ctx, ctx.client.db, ctx.arg(1), &v, &found)) return;
+  if (!LookupOrReply(ctx, ctx.client.db, ctx.arg(1), &v, &found)) return;
   ctx.reply.Simple(found ? TypeName(v.type) : "none");
 }
 
@@ -245,7 +224,7 @@ void RenameGeneric(CommandContext& ctx, bool nx) {
   std::string_view src = ctx.arg(1), dst = ctx.arg(2);
   StoredValue v;
   bool found;
-  if (!Lookup(ctx, ctx.client.db, src, &v, &found)) return;
+  if (!LookupOrReply(ctx, ctx.client.db, src, &v, &found)) return;
   if (!found) return ctx.reply.Error(errors::kNoSuchKey);
   if (src == dst) return nx ? ctx.reply.Integer(0) : ctx.reply.Ok();
   StoredValue old;
@@ -256,7 +235,7 @@ void RenameGeneric(CommandContext& ctx, bool nx) {
   if (nx && dst_live) return ctx.reply.Integer(0);
   ctx.ks.StageDelete(ctx.client.db, src, KeyState::kLive, v.expire_ms);
   ctx.ks.StagePut(ctx.client.db, dst, v, st, old.expire_ms);
-  if (!Commit(ctx)) return;
+  if (!CommitOrReply(ctx)) return;
   nx ? ctx.reply.Integer(1) : ctx.reply.Ok();
 }
 void RenameCommand(CommandContext& ctx) { RenameGeneric(ctx, false); }
@@ -264,11 +243,11 @@ void RenameNxCommand(CommandContext& ctx) { RenameGeneric(ctx, true); }
 
 // Copies src (db src_db) to dst (db dst_db), keeping its TTL. Returns 1, 0 (not copied), or
 // -1 after replying an error.
-int CopyKey(CommandContext& ctx, int src_db, std::string_view src, int dst_db,
-            std::string_view dst, bool replace, bool delete_src) {
+int CopyKey(CommandContext& ctx, int src_db, std::string_view src, int dst_db, std::string_view dst,
+            bool replace, bool delete_src) {
   StoredValue v;
   bool found;
-  if (!Lookup(ctx, src_db, src, &v, &found)) return -1;
+  if (!LookupOrReply(ctx, src_db, src, &v, &found)) return -1;
   if (!found) return 0;
   StoredValue old;
   Status s;
@@ -281,7 +260,7 @@ int CopyKey(CommandContext& ctx, int src_db, std::string_view src, int dst_db,
   if (dst_live && !replace) return 0;
   if (delete_src) ctx.ks.StageDelete(src_db, src, KeyState::kLive, v.expire_ms);
   ctx.ks.StagePut(dst_db, dst, v, st, old.expire_ms);
-  return Commit(ctx) ? 1 : -1;
+  return CommitOrReply(ctx) ? 1 : -1;
 }
 
 void CopyCommand(CommandContext& ctx) {
@@ -300,8 +279,8 @@ void CopyCommand(CommandContext& ctx) {
   if (dst_db == ctx.client.db && ctx.arg(1) == ctx.arg(2)) {
     return ctx.reply.Error("ERR source and destination objects are the same");
   }
-  int r = CopyKey(ctx, ctx.client.db, ctx.arg(1), static_cast<int>(dst_db), ctx.arg(2), replace,
-                  false);
+  int r =
+      CopyKey(ctx, ctx.client.db, ctx.arg(1), static_cast<int>(dst_db), ctx.arg(2), replace, false);
   if (r >= 0) ctx.reply.Integer(r);
 }
 
@@ -358,7 +337,7 @@ void ExpireGeneric(CommandContext& ctx, bool seconds, bool relative) {
   }
   StoredValue v;
   bool found;
-  if (!Lookup(ctx, ctx.client.db, ctx.arg(1), &v, &found)) return;
+  if (!LookupOrReply(ctx, ctx.client.db, ctx.arg(1), &v, &found)) return;
   if (!found) return ctx.reply.Integer(0);
   bool has_ttl = v.expire_ms >= 0;
   if (((flags & kNX) && has_ttl) || ((flags & kXX) && !has_ttl) ||
@@ -373,7 +352,7 @@ void ExpireGeneric(CommandContext& ctx, bool seconds, bool relative) {
     v.expire_ms = when;
     ctx.ks.StagePut(ctx.client.db, ctx.arg(1), v, KeyState::kLive, old);
   }
-  if (Commit(ctx)) ctx.reply.Integer(1);
+  if (CommitOrReply(ctx)) ctx.reply.Integer(1);
 }
 void ExpireCommand(CommandContext& ctx) { ExpireGeneric(ctx, true, true); }
 void PExpireCommand(CommandContext& ctx) { ExpireGeneric(ctx, false, true); }
@@ -384,7 +363,7 @@ void PExpireAtCommand(CommandContext& ctx) { ExpireGeneric(ctx, false, false); }
 void TtlGeneric(CommandContext& ctx, bool millis, bool absolute) {
   StoredValue v;
   bool found;
-  if (!Lookup(ctx, ctx.client.db, ctx.arg(1), &v, &found)) return;
+  if (!LookupOrReply(ctx, ctx.client.db, ctx.arg(1), &v, &found)) return;
   if (!found) return ctx.reply.Integer(-2);
   if (v.expire_ms < 0) return ctx.reply.Integer(-1);
   int64_t t = absolute ? v.expire_ms : std::max<int64_t>(v.expire_ms - ctx.now_ms, 0);
@@ -399,12 +378,12 @@ void PExpireTimeCommand(CommandContext& ctx) { TtlGeneric(ctx, true, true); }
 void PersistCommand(CommandContext& ctx) {
   StoredValue v;
   bool found;
-  if (!Lookup(ctx, ctx.client.db, ctx.arg(1), &v, &found)) return;
+  if (!LookupOrReply(ctx, ctx.client.db, ctx.arg(1), &v, &found)) return;
   if (!found || v.expire_ms < 0) return ctx.reply.Integer(0);
   int64_t old = v.expire_ms;
   v.expire_ms = -1;
   ctx.ks.StagePut(ctx.client.db, ctx.arg(1), v, KeyState::kLive, old);
-  if (Commit(ctx)) ctx.reply.Integer(1);
+  if (CommitOrReply(ctx)) ctx.reply.Integer(1);
 }
 
 /*--- Databases ---*/
@@ -414,9 +393,8 @@ void DbSizeCommand(CommandContext& ctx) {
 }
 
 bool ParseFlushMode(CommandContext& ctx) {
-  if (ctx.argc() > 2 ||
-      (ctx.argc() == 2 && !EqualsIgnoreCase(ctx.arg(1), "ASYNC") &&
-       !EqualsIgnoreCase(ctx.arg(1), "SYNC"))) {
+  if (ctx.argc() > 2 || (ctx.argc() == 2 && !EqualsIgnoreCase(ctx.arg(1), "ASYNC") &&
+                         !EqualsIgnoreCase(ctx.arg(1), "SYNC"))) {
     ctx.reply.Error(errors::kSyntax);
     return false;
   }
@@ -460,30 +438,271 @@ void SwapDbCommand(CommandContext& ctx) {
 void RegisterKeyspaceCommands(CommandTable* t) {
   const uint32_t r = kCmdReadOnly, w = kCmdWrite;
   t->Add({"del", -2, w, 1, -1, 1, DelCommand, "generic", "Deletes one or more keys.", "1.0.0", {}});
-  t->Add({"unlink", -2, w | kCmdFast, 1, -1, 1, DelCommand, "generic", "Asynchronously deletes one or more keys.", "4.0.0", {}});
-  t->Add({"exists", -2, r | kCmdFast, 1, -1, 1, ExistsCommand, "generic", "Determines whether one or more keys exist.", "1.0.0", {}});
-  t->Add({"touch", -2, r | kCmdFast, 1, -1, 1, TouchCommand, "generic", "Returns the number of existing keys out of those specified after updating the time they were last accessed.", "3.2.1", {}});
-  t->Add({"type", 2, r | kCmdFast, 1, 1, 1, TypeCommand, "generic", "Determines the type of value stored at a key.", "1.0.0", {}});
-  t->Add({"keys", 2, r, 0, 0, 0, KeysCommand, "generic", "Returns all key names that match a pattern.", "1.0.0", {}});
-  t->Add({"scan", -2, r, 0, 0, 0, ScanCommand, "generic", "Iterates over the key names in the database.", "2.8.0", {}});
-  t->Add({"randomkey", 1, r, 0, 0, 0, RandomKeyCommand, "generic", "Returns a random key name from the database.", "1.0.0", {}});
-  t->Add({"rename", 3, w, 1, 2, 1, RenameCommand, "generic", "Renames a key and overwrites the destination.", "1.0.0", {}});
-  t->Add({"renamenx", 3, w | kCmdFast, 1, 2, 1, RenameNxCommand, "generic", "Renames a key only when the target key name doesn't exist.", "1.0.0", {}});
-  t->Add({"copy", -3, w, 1, 2, 1, CopyCommand, "generic", "Copies the value of a key to a new key.", "6.2.0", {}});
-  t->Add({"move", 3, w | kCmdFast, 1, 1, 1, MoveCommand, "generic", "Moves a key to another database.", "1.0.0", {}});
-  t->Add({"expire", -3, w | kCmdFast, 1, 1, 1, ExpireCommand, "generic", "Sets the expiration time of a key in seconds.", "1.0.0", {}});
-  t->Add({"pexpire", -3, w | kCmdFast, 1, 1, 1, PExpireCommand, "generic", "Sets the expiration time of a key in milliseconds.", "2.6.0", {}});
-  t->Add({"expireat", -3, w | kCmdFast, 1, 1, 1, ExpireAtCommand, "generic", "Sets the expiration time of a key to a Unix timestamp.", "1.2.0", {}});
-  t->Add({"pexpireat", -3, w | kCmdFast, 1, 1, 1, PExpireAtCommand, "generic", "Sets the expiration time of a key to a Unix milliseconds timestamp.", "2.6.0", {}});
-  t->Add({"ttl", 2, r | kCmdFast, 1, 1, 1, TtlCommand, "generic", "Returns the expiration time in seconds of a key.", "1.0.0", {}});
-  t->Add({"pttl", 2, r | kCmdFast, 1, 1, 1, PTtlCommand, "generic", "Returns the expiration time in milliseconds of a key.", "2.6.0", {}});
-  t->Add({"expiretime", 2, r | kCmdFast, 1, 1, 1, ExpireTimeCommand, "generic", "Returns the expiration time of a key as a Unix timestamp.", "7.0.0", {}});
-  t->Add({"pexpiretime", 2, r | kCmdFast, 1, 1, 1, PExpireTimeCommand, "generic", "Returns the expiration time of a key as a Unix milliseconds timestamp.", "7.0.0", {}});
-  t->Add({"persist", 2, w | kCmdFast, 1, 1, 1, PersistCommand, "generic", "Removes the expiration time of a key.", "2.2.0", {}});
-  t->Add({"dbsize", 1, r | kCmdFast, 0, 0, 0, DbSizeCommand, "server", "Returns the number of keys in the database.", "1.0.0", {}});
-  t->Add({"flushdb", -1, w, 0, 0, 0, FlushDbCommand, "server", "Remove all keys from the current database.", "1.0.0", {}});
-  t->Add({"flushall", -1, w, 0, 0, 0, FlushAllCommand, "server", "Removes all keys from all databases.", "1.0.0", {}});
-  t->Add({"swapdb", 3, w | kCmdFast, 0, 0, 0, SwapDbCommand, "server", "Swaps two Redis databases.", "4.0.0", {}});
+  t->Add({"unlink",
+          -2,
+          w | kCmdFast,
+          1,
+          -1,
+          1,
+          DelCommand,
+          "generic",
+          "Asynchronously deletes one or more keys.",
+          "4.0.0",
+          {}});
+  t->Add({"exists",
+          -2,
+          r | kCmdFast,
+          1,
+          -1,
+          1,
+          ExistsCommand,
+          "generic",
+          "Determines whether one or more keys exist.",
+          "1.0.0",
+          {}});
+  t->Add({"touch",
+          -2,
+          r | kCmdFast,
+          1,
+          -1,
+          1,
+          TouchCommand,
+          "generic",
+          "Returns the number of existing keys out of those specified after updating the time they "
+          "were last accessed.",
+          "3.2.1",
+          {}});
+  t->Add({"type",
+          2,
+          r | kCmdFast,
+          1,
+          1,
+          1,
+          TypeCommand,
+          "generic",
+          "Determines the type of value stored at a key.",
+          "1.0.0",
+          {}});
+  t->Add({"keys",
+          2,
+          r,
+          0,
+          0,
+          0,
+          KeysCommand,
+          "generic",
+          "Returns all key names that match a pattern.",
+          "1.0.0",
+          {}});
+  t->Add({"scan",
+          -2,
+          r,
+          0,
+          0,
+          0,
+          ScanCommand,
+          "generic",
+          "Iterates over the key names in the database.",
+          "2.8.0",
+          {}});
+  t->Add({"randomkey",
+          1,
+          r,
+          0,
+          0,
+          0,
+          RandomKeyCommand,
+          "generic",
+          "Returns a random key name from the database.",
+          "1.0.0",
+          {}});
+  t->Add({"rename",
+          3,
+          w,
+          1,
+          2,
+          1,
+          RenameCommand,
+          "generic",
+          "Renames a key and overwrites the destination.",
+          "1.0.0",
+          {}});
+  t->Add({"renamenx",
+          3,
+          w | kCmdFast,
+          1,
+          2,
+          1,
+          RenameNxCommand,
+          "generic",
+          "Renames a key only when the target key name doesn't exist.",
+          "1.0.0",
+          {}});
+  t->Add({"copy",
+          -3,
+          w,
+          1,
+          2,
+          1,
+          CopyCommand,
+          "generic",
+          "Copies the value of a key to a new key.",
+          "6.2.0",
+          {}});
+  t->Add({"move",
+          3,
+          w | kCmdFast,
+          1,
+          1,
+          1,
+          MoveCommand,
+          "generic",
+          "Moves a key to another database.",
+          "1.0.0",
+          {}});
+  t->Add({"expire",
+          -3,
+          w | kCmdFast,
+          1,
+          1,
+          1,
+          ExpireCommand,
+          "generic",
+          "Sets the expiration time of a key in seconds.",
+          "1.0.0",
+          {}});
+  t->Add({"pexpire",
+          -3,
+          w | kCmdFast,
+          1,
+          1,
+          1,
+          PExpireCommand,
+          "generic",
+          "Sets the expiration time of a key in milliseconds.",
+          "2.6.0",
+          {}});
+  t->Add({"expireat",
+          -3,
+          w | kCmdFast,
+          1,
+          1,
+          1,
+          ExpireAtCommand,
+          "generic",
+          "Sets the expiration time of a key to a Unix timestamp.",
+          "1.2.0",
+          {}});
+  t->Add({"pexpireat",
+          -3,
+          w | kCmdFast,
+          1,
+          1,
+          1,
+          PExpireAtCommand,
+          "generic",
+          "Sets the expiration time of a key to a Unix milliseconds timestamp.",
+          "2.6.0",
+          {}});
+  t->Add({"ttl",
+          2,
+          r | kCmdFast,
+          1,
+          1,
+          1,
+          TtlCommand,
+          "generic",
+          "Returns the expiration time in seconds of a key.",
+          "1.0.0",
+          {}});
+  t->Add({"pttl",
+          2,
+          r | kCmdFast,
+          1,
+          1,
+          1,
+          PTtlCommand,
+          "generic",
+          "Returns the expiration time in milliseconds of a key.",
+          "2.6.0",
+          {}});
+  t->Add({"expiretime",
+          2,
+          r | kCmdFast,
+          1,
+          1,
+          1,
+          ExpireTimeCommand,
+          "generic",
+          "Returns the expiration time of a key as a Unix timestamp.",
+          "7.0.0",
+          {}});
+  t->Add({"pexpiretime",
+          2,
+          r | kCmdFast,
+          1,
+          1,
+          1,
+          PExpireTimeCommand,
+          "generic",
+          "Returns the expiration time of a key as a Unix milliseconds timestamp.",
+          "7.0.0",
+          {}});
+  t->Add({"persist",
+          2,
+          w | kCmdFast,
+          1,
+          1,
+          1,
+          PersistCommand,
+          "generic",
+          "Removes the expiration time of a key.",
+          "2.2.0",
+          {}});
+  t->Add({"dbsize",
+          1,
+          r | kCmdFast,
+          0,
+          0,
+          0,
+          DbSizeCommand,
+          "server",
+          "Returns the number of keys in the database.",
+          "1.0.0",
+          {}});
+  t->Add({"flushdb",
+          -1,
+          w,
+          0,
+          0,
+          0,
+          FlushDbCommand,
+          "server",
+          "Remove all keys from the current database.",
+          "1.0.0",
+          {}});
+  t->Add({"flushall",
+          -1,
+          w,
+          0,
+          0,
+          0,
+          FlushAllCommand,
+          "server",
+          "Removes all keys from all databases.",
+          "1.0.0",
+          {}});
+  t->Add({"swapdb",
+          3,
+          w | kCmdFast,
+          0,
+          0,
+          0,
+          SwapDbCommand,
+          "server",
+          "Swaps two Redis databases.",
+          "4.0.0",
+          {}});
 }
 
 }  // namespace strata::server

@@ -16,27 +16,11 @@ namespace {
 
 // Reads `key` as a live string. Replies and returns false on a store error or wrong type.
 bool ReadString(CommandContext& ctx, std::string_view key, StoredValue* v, bool* found) {
-  Status s;
-  *found = ctx.ks.Get(ctx.client.db, key, v, &s, ctx.now_ms);
-  if (!s.ok()) {
-    ReplyStoreError(ctx, s);
-    return false;
-  }
+  if (!LookupOrReply(ctx, ctx.client.db, key, v, found)) return false;
   if (*found && v->type != ValueType::kString) {
     ctx.reply.Error(errors::kWrongType);
     return false;
   }
-  return true;
-}
-
-// Commits the staged writes; replies the error and returns false on failure.
-bool CommitOrReply(CommandContext& ctx, uint64_t dirty = 1) {
-  Status s = ctx.ks.Commit();
-  if (!s.ok()) {
-    ReplyStoreError(ctx, s);
-    return false;
-  }
-  ctx.server.add_dirty(dirty);
   return true;
 }
 
@@ -59,8 +43,15 @@ void InvalidExpire(CommandContext& ctx) {
 }
 
 enum SetFlags : unsigned {
-  kNX = 1, kXX = 2, kGet = 4, kKeepTtl = 8, kPersist = 16,
-  kEX = 32, kPX = 64, kEXAT = 128, kPXAT = 256,
+  kNX = 1,
+  kXX = 2,
+  kGet = 4,
+  kKeepTtl = 8,
+  kPersist = 16,
+  kEX = 32,
+  kPX = 64,
+  kEXAT = 128,
+  kPXAT = 256,
 };
 constexpr unsigned kAnyExpire = kEX | kPX | kEXAT | kPXAT;
 
@@ -87,8 +78,8 @@ bool ParseSetOptions(CommandContext& ctx, size_t first, bool is_set, unsigned* f
     } else if (has_next && !(f & (kKeepTtl | kPersist | kAnyExpire)) &&
                (EqualsIgnoreCase(opt, "EX") || EqualsIgnoreCase(opt, "PX") ||
                 EqualsIgnoreCase(opt, "EXAT") || EqualsIgnoreCase(opt, "PXAT"))) {
-      *flags |= EqualsIgnoreCase(opt, "EX")   ? kEX
-                : EqualsIgnoreCase(opt, "PX") ? kPX
+      *flags |= EqualsIgnoreCase(opt, "EX")     ? kEX
+                : EqualsIgnoreCase(opt, "PX")   ? kPX
                 : EqualsIgnoreCase(opt, "EXAT") ? kEXAT
                                                 : kPXAT;
       expire_arg = ctx.arg(++j);
@@ -155,8 +146,8 @@ void GetCommand(CommandContext& ctx) {
   }
 }
 
-void SetGeneric(CommandContext& ctx, std::string_view key, std::string_view value,
-                unsigned flags, int64_t expire_at) {
+void SetGeneric(CommandContext& ctx, std::string_view key, std::string_view value, unsigned flags,
+                int64_t expire_at) {
   StoredValue old;
   bool found;
   Status s;
@@ -437,27 +428,247 @@ void SetRangeCommand(CommandContext& ctx) {
 
 void RegisterStringCommands(CommandTable* t) {
   const uint32_t r = kCmdReadOnly | kCmdFast, w = kCmdWrite | kCmdDenyOom;
-  t->Add({"get", 2, r, 1, 1, 1, GetCommand, "string", "Returns the string value of a key.", "1.0.0", {}});
-  t->Add({"set", -3, w, 1, 1, 1, SetCommand, "string", "Sets the string value of a key, ignoring its type. The key is created if it doesn't exist.", "1.0.0", {}});
-  t->Add({"setnx", 3, w | kCmdFast, 1, 1, 1, SetNxCommand, "string", "Set the string value of a key only when the key doesn't exist.", "1.0.0", {}});
-  t->Add({"setex", 4, w, 1, 1, 1, SetExCommand, "string", "Sets the string value and expiration time of a key. Creates the key if it doesn't exist.", "2.0.0", {}});
-  t->Add({"psetex", 4, w, 1, 1, 1, PSetExCommand, "string", "Sets both string value and expiration time in milliseconds of a key. The key is created if it doesn't exist.", "2.6.0", {}});
-  t->Add({"getset", 3, w | kCmdFast, 1, 1, 1, GetSetCommand, "string", "Returns the previous string value of a key after setting it to a new value.", "1.0.0", {}});
-  t->Add({"getdel", 2, kCmdWrite | kCmdFast, 1, 1, 1, GetDelCommand, "string", "Returns the string value of a key after deleting the key.", "6.2.0", {}});
-  t->Add({"getex", -2, kCmdWrite | kCmdFast, 1, 1, 1, GetExCommand, "string", "Returns the string value of a key after setting its expiration time.", "6.2.0", {}});
-  t->Add({"mget", -2, r, 1, -1, 1, MGetCommand, "string", "Atomically returns the string values of one or more keys.", "1.0.0", {}});
-  t->Add({"mset", -3, w, 1, -1, 2, MSetCommand, "string", "Atomically creates or modifies the string values of one or more keys.", "1.0.1", {}});
-  t->Add({"msetnx", -3, w, 1, -1, 2, MSetNxCommand, "string", "Atomically modifies the string values of one or more keys only when all keys don't exist.", "1.0.1", {}});
-  t->Add({"incr", 2, w | kCmdFast, 1, 1, 1, IncrCommand, "string", "Increments the integer value of a key by one. Uses 0 as initial value if the key doesn't exist.", "1.0.0", {}});
-  t->Add({"decr", 2, w | kCmdFast, 1, 1, 1, DecrCommand, "string", "Decrements the integer value of a key by one. Uses 0 as initial value if the key doesn't exist.", "1.0.0", {}});
-  t->Add({"incrby", 3, w | kCmdFast, 1, 1, 1, IncrByCommand, "string", "Increments the integer value of a key by a number. Uses 0 as initial value if the key doesn't exist.", "1.0.0", {}});
-  t->Add({"decrby", 3, w | kCmdFast, 1, 1, 1, DecrByCommand, "string", "Decrements a number from the integer value of a key. Uses 0 as initial value if the key doesn't exist.", "1.0.0", {}});
-  t->Add({"incrbyfloat", 3, w | kCmdFast, 1, 1, 1, IncrByFloatCommand, "string", "Increment the floating point value of a key by a number. Uses 0 as initial value if the key doesn't exist.", "2.6.0", {}});
-  t->Add({"append", 3, w | kCmdFast, 1, 1, 1, AppendCommand, "string", "Appends a string to the value of a key. Creates the key if it doesn't exist.", "2.0.0", {}});
-  t->Add({"strlen", 2, r, 1, 1, 1, StrlenCommand, "string", "Returns the length of a string value.", "2.2.0", {}});
-  t->Add({"getrange", 4, kCmdReadOnly, 1, 1, 1, GetRangeCommand, "string", "Returns a substring of the string stored at a key.", "2.4.0", {}});
-  t->Add({"substr", 4, kCmdReadOnly, 1, 1, 1, GetRangeCommand, "string", "Returns a substring from a string value.", "1.0.0", {}});
-  t->Add({"setrange", 4, w, 1, 1, 1, SetRangeCommand, "string", "Overwrites a part of a string value with another by an offset. Creates the key if it doesn't exist.", "2.2.0", {}});
+  t->Add({"get",
+          2,
+          r,
+          1,
+          1,
+          1,
+          GetCommand,
+          "string",
+          "Returns the string value of a key.",
+          "1.0.0",
+          {}});
+  t->Add(
+      {"set",
+       -3,
+       w,
+       1,
+       1,
+       1,
+       SetCommand,
+       "string",
+       "Sets the string value of a key, ignoring its type. The key is created if it doesn't exist.",
+       "1.0.0",
+       {}});
+  t->Add({"setnx",
+          3,
+          w | kCmdFast,
+          1,
+          1,
+          1,
+          SetNxCommand,
+          "string",
+          "Set the string value of a key only when the key doesn't exist.",
+          "1.0.0",
+          {}});
+  t->Add(
+      {"setex",
+       4,
+       w,
+       1,
+       1,
+       1,
+       SetExCommand,
+       "string",
+       "Sets the string value and expiration time of a key. Creates the key if it doesn't exist.",
+       "2.0.0",
+       {}});
+  t->Add({"psetex",
+          4,
+          w,
+          1,
+          1,
+          1,
+          PSetExCommand,
+          "string",
+          "Sets both string value and expiration time in milliseconds of a key. The key is created "
+          "if it doesn't exist.",
+          "2.6.0",
+          {}});
+  t->Add({"getset",
+          3,
+          w | kCmdFast,
+          1,
+          1,
+          1,
+          GetSetCommand,
+          "string",
+          "Returns the previous string value of a key after setting it to a new value.",
+          "1.0.0",
+          {}});
+  t->Add({"getdel",
+          2,
+          kCmdWrite | kCmdFast,
+          1,
+          1,
+          1,
+          GetDelCommand,
+          "string",
+          "Returns the string value of a key after deleting the key.",
+          "6.2.0",
+          {}});
+  t->Add({"getex",
+          -2,
+          kCmdWrite | kCmdFast,
+          1,
+          1,
+          1,
+          GetExCommand,
+          "string",
+          "Returns the string value of a key after setting its expiration time.",
+          "6.2.0",
+          {}});
+  t->Add({"mget",
+          -2,
+          r,
+          1,
+          -1,
+          1,
+          MGetCommand,
+          "string",
+          "Atomically returns the string values of one or more keys.",
+          "1.0.0",
+          {}});
+  t->Add({"mset",
+          -3,
+          w,
+          1,
+          -1,
+          2,
+          MSetCommand,
+          "string",
+          "Atomically creates or modifies the string values of one or more keys.",
+          "1.0.1",
+          {}});
+  t->Add(
+      {"msetnx",
+       -3,
+       w,
+       1,
+       -1,
+       2,
+       MSetNxCommand,
+       "string",
+       "Atomically modifies the string values of one or more keys only when all keys don't exist.",
+       "1.0.1",
+       {}});
+  t->Add({"incr",
+          2,
+          w | kCmdFast,
+          1,
+          1,
+          1,
+          IncrCommand,
+          "string",
+          "Increments the integer value of a key by one. Uses 0 as initial value if the key "
+          "doesn't exist.",
+          "1.0.0",
+          {}});
+  t->Add({"decr",
+          2,
+          w | kCmdFast,
+          1,
+          1,
+          1,
+          DecrCommand,
+          "string",
+          "Decrements the integer value of a key by one. Uses 0 as initial value if the key "
+          "doesn't exist.",
+          "1.0.0",
+          {}});
+  t->Add({"incrby",
+          3,
+          w | kCmdFast,
+          1,
+          1,
+          1,
+          IncrByCommand,
+          "string",
+          "Increments the integer value of a key by a number. Uses 0 as initial value if the key "
+          "doesn't exist.",
+          "1.0.0",
+          {}});
+  t->Add({"decrby",
+          3,
+          w | kCmdFast,
+          1,
+          1,
+          1,
+          DecrByCommand,
+          "string",
+          "Decrements a number from the integer value of a key. Uses 0 as initial value if the key "
+          "doesn't exist.",
+          "1.0.0",
+          {}});
+  t->Add({"incrbyfloat",
+          3,
+          w | kCmdFast,
+          1,
+          1,
+          1,
+          IncrByFloatCommand,
+          "string",
+          "Increment the floating point value of a key by a number. Uses 0 as initial value if the "
+          "key doesn't exist.",
+          "2.6.0",
+          {}});
+  t->Add({"append",
+          3,
+          w | kCmdFast,
+          1,
+          1,
+          1,
+          AppendCommand,
+          "string",
+          "Appends a string to the value of a key. Creates the key if it doesn't exist.",
+          "2.0.0",
+          {}});
+  t->Add({"strlen",
+          2,
+          r,
+          1,
+          1,
+          1,
+          StrlenCommand,
+          "string",
+          "Returns the length of a string value.",
+          "2.2.0",
+          {}});
+  t->Add({"getrange",
+          4,
+          kCmdReadOnly,
+          1,
+          1,
+          1,
+          GetRangeCommand,
+          "string",
+          "Returns a substring of the string stored at a key.",
+          "2.4.0",
+          {}});
+  t->Add({"substr",
+          4,
+          kCmdReadOnly,
+          1,
+          1,
+          1,
+          GetRangeCommand,
+          "string",
+          "Returns a substring from a string value.",
+          "1.0.0",
+          {}});
+  t->Add({"setrange",
+          4,
+          w,
+          1,
+          1,
+          1,
+          SetRangeCommand,
+          "string",
+          "Overwrites a part of a string value with another by an offset. Creates the key if it "
+          "doesn't exist.",
+          "2.2.0",
+          {}});
 }
 
 }  // namespace strata::server

@@ -17,6 +17,7 @@ namespace strata::server {
 
 class Server;
 class Keyspace;
+struct StoredValue;
 struct Client;
 
 enum CommandFlag : uint32_t {
@@ -48,9 +49,9 @@ struct Command {
   uint32_t flags;
   int first_key, last_key, key_step;  // Redis's legacy key spec (last -1 = until the end)
   CommandFn fn;
-  std::string group;    // COMMAND DOCS group: string, generic, connection, server
-  std::string summary;  // COMMAND DOCS summary
-  std::string since;    // Redis version that introduced it
+  std::string group;                     // COMMAND DOCS group: string, generic, connection, server
+  std::string summary;                   // COMMAND DOCS summary
+  std::string since;                     // Redis version that introduced it
   std::vector<std::string> subcommands;  // "config|get", ... for COMMAND INFO/DOCS
 
   // Statistics for INFO commandstats.
@@ -97,6 +98,12 @@ bool ParseInt64Strict(std::string_view s, int64_t* out);
 bool ParseLongDouble(std::string_view s, long double* out);
 // Reply with the error for a failed store operation (MISCONF-style for writes).
 void ReplyStoreError(CommandContext& ctx, const Status& s);
+// Reads a live (unexpired) key of database `db` into *v; *found says whether it exists.
+// Replies the error and returns false if the store failed.
+bool LookupOrReply(CommandContext& ctx, int db, std::string_view key, StoredValue* v, bool* found);
+// Commits the keyspace's staged writes and counts `dirty` changes. Replies the error and
+// returns false on failure.
+bool CommitOrReply(CommandContext& ctx, uint64_t dirty = 1);
 std::string ToLower(std::string_view s);
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 

@@ -3,6 +3,8 @@
 #include <cstdlib>
 
 #include "server/command.h"
+#include "server/keyspace.h"
+#include "server/server.h"
 
 namespace strata::server {
 
@@ -113,6 +115,26 @@ bool ParseLongDouble(std::string_view s, long double* out) {
   if (end != buf.c_str() + buf.size() || std::isnan(v)) return false;
   if (errno == ERANGE && (v == HUGE_VALL || v == -HUGE_VALL || v == 0)) return false;
   *out = v;
+  return true;
+}
+
+bool LookupOrReply(CommandContext& ctx, int db, std::string_view key, StoredValue* v, bool* found) {
+  Status s;
+  *found = ctx.ks.Get(db, key, v, &s, ctx.now_ms);
+  if (!s.ok()) {
+    ReplyStoreError(ctx, s);
+    return false;
+  }
+  return true;
+}
+
+bool CommitOrReply(CommandContext& ctx, uint64_t dirty) {
+  Status s = ctx.ks.Commit();
+  if (!s.ok()) {
+    ReplyStoreError(ctx, s);
+    return false;
+  }
+  ctx.server.add_dirty(dirty);
   return true;
 }
 

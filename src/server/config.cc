@@ -46,9 +46,8 @@ bool ParseMemory(const std::string& s, int64_t* out) {
     const char* suffix;
     int64_t mul;
   };
-  static const Unit kUnits[] = {{"kb", 1024},       {"mb", 1024ll * 1024},
-                                {"gb", 1ll << 30},  {"k", 1000},
-                                {"m", 1000 * 1000}, {"g", 1000ll * 1000 * 1000},
+  static const Unit kUnits[] = {{"kb", 1024}, {"mb", 1024ll * 1024}, {"gb", 1ll << 30},
+                                {"k", 1000},  {"m", 1000 * 1000},    {"g", 1000ll * 1000 * 1000},
                                 {"b", 1}};
   for (const auto& u : kUnits) {
     size_t n = std::strlen(u.suffix);
@@ -187,9 +186,14 @@ void ConfigRegistry::Define(
   options_.push_back({std::move(name), mut, std::move(get), std::move(set)});
 }
 
-void ConfigRegistry::DefineInt(const std::string& name, bool mut, int* field, int64_t min,
-                               int64_t max) {
-  Define(
+// One definition for int and int64_t fields: parse, range-check, store.
+template <typename T>
+static void DefineInteger(ConfigRegistry* r, const std::string& name, bool mut, T* field,
+                          int64_t min, int64_t max,
+                          void (ConfigRegistry::*define)(
+                              std::string, bool, std::function<std::string()>,
+                              std::function<bool(const std::vector<std::string>&, std::string*)>)) {
+  (r->*define)(
       name, mut, [field] { return std::to_string(*field); },
       [field, min, max](const std::vector<std::string>& a, std::string* err) {
         int64_t v;
@@ -198,37 +202,26 @@ void ConfigRegistry::DefineInt(const std::string& name, bool mut, int* field, in
           return false;
         }
         if (v < min || v > max) {
-          *err = "argument must be between " + std::to_string(min) + " and " +
-                 std::to_string(max) + " inclusive";
+          *err = "argument must be between " + std::to_string(min) + " and " + std::to_string(max) +
+                 " inclusive";
           return false;
         }
-        *field = static_cast<int>(v);
+        *field = static_cast<T>(v);
         return true;
       });
+}
+
+void ConfigRegistry::DefineInt(const std::string& name, bool mut, int* field, int64_t min,
+                               int64_t max) {
+  DefineInteger(this, name, mut, field, min, max, &ConfigRegistry::Define);
 }
 
 void ConfigRegistry::DefineInt64(const std::string& name, bool mut, int64_t* field, int64_t min,
                                  int64_t max) {
-  Define(
-      name, mut, [field] { return std::to_string(*field); },
-      [field, min, max](const std::vector<std::string>& a, std::string* err) {
-        int64_t v;
-        if (a.size() != 1 || !ParseInt64(a[0], &v)) {
-          *err = "argument couldn't be parsed into an integer";
-          return false;
-        }
-        if (v < min || v > max) {
-          *err = "argument must be between " + std::to_string(min) + " and " +
-                 std::to_string(max) + " inclusive";
-          return false;
-        }
-        *field = v;
-        return true;
-      });
+  DefineInteger(this, name, mut, field, min, max, &ConfigRegistry::Define);
 }
 
-void ConfigRegistry::DefineMemory(const std::string& name, bool mut, int64_t* field,
-                                  int64_t min) {
+void ConfigRegistry::DefineMemory(const std::string& name, bool mut, int64_t* field, int64_t min) {
   Define(
       name, mut, [field] { return std::to_string(*field); },
       [field, min](const std::vector<std::string>& a, std::string* err) {
@@ -312,9 +305,9 @@ bool ConfigRegistry::Set(const std::string& name, const std::vector<std::string>
   }
   std::string why;
   if (!o->set(args, &why)) {
-    *error = startup ? why
-                     : "CONFIG SET failed (possibly related to argument '" + Lower(name) +
-                           "') - " + why;
+    *error =
+        startup ? why
+                : "CONFIG SET failed (possibly related to argument '" + Lower(name) + "') - " + why;
     return false;
   }
   if (on_change_ && !startup) on_change_(o->name);
@@ -411,15 +404,15 @@ bool ConfigRegistry::Rewrite(std::string* error) const {
   for (auto& l : lines) {
     std::vector<std::string> argv;
     size_t b = l.find_first_not_of(" \t");
-    if (b == std::string::npos || l[b] == '#' || !resp::SplitInlineArgs(l, &argv) ||
-        argv.empty()) {
+    if (b == std::string::npos || l[b] == '#' || !resp::SplitInlineArgs(l, &argv) || argv.empty()) {
       continue;
     }
     for (size_t i = 0; i < options_.size(); i++) {
       const auto& o = options_[i];
       if (o.name != Lower(argv[0]) || o.name == "rename-command") continue;
       std::string v = o.get();
-      l = o.name + " " + (o.name == "bind" || o.name == "client-output-buffer-limit" ? v : quote(v));
+      l = o.name + " " +
+          (o.name == "bind" || o.name == "client-output-buffer-limit" ? v : quote(v));
       written[i] = true;
     }
   }
