@@ -1,3 +1,5 @@
+#include <spdlog/spdlog.h>
+
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -139,6 +141,8 @@ bool CommitOrReply(CommandContext& ctx, uint64_t dirty) {
 }
 
 void ReplyStoreError(CommandContext& ctx, const Status& s) {
+  spdlog::error("Store error in '{}': {}", ctx.argv.empty() ? "" : ToLower(ctx.arg(0)),
+                s.ToString());
   if (s.IsCorruption()) {
     ctx.reply.Error("ERR data corruption detected: " + std::string(s.message()));
   } else {
