@@ -46,8 +46,8 @@ bool SetupLogging(const strata::server::Config& c) {
   }
   const std::string& l = c.loglevel;
   spdlog::set_level(l == "debug" || l == "verbose" ? spdlog::level::debug
-                    : l == "warning"                ? spdlog::level::warn
-                                                    : spdlog::level::info);
+                    : l == "warning"               ? spdlog::level::warn
+                                                   : spdlog::level::info);
   return true;
 }
 

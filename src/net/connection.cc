@@ -204,8 +204,7 @@ void Connection::OnCloseCb(uv_handle_t* h) {
   std::unique_ptr<Connection> owned(static_cast<Connection*>(h->data));
 }
 
-Listener::Listener(uv_loop_t* loop, ConnectionHandler* handler)
-    : loop_(loop), handler_(handler) {}
+Listener::Listener(uv_loop_t* loop, ConnectionHandler* handler) : loop_(loop), handler_(handler) {}
 
 Listener::~Listener() { StopListening(); }
 
@@ -222,8 +221,7 @@ bool Listener::Listen(const std::string& addr, int port, int backlog, std::strin
   unsigned flags = ss.ss_family == AF_INET6 ? UV_TCP_IPV6ONLY : 0;
   int rc = uv_tcp_bind(server.get(), reinterpret_cast<sockaddr*>(&ss), flags);
   if (rc == 0) {
-    rc = uv_listen(reinterpret_cast<uv_stream_t*>(server.get()), backlog,
-                   &Listener::OnConnection);
+    rc = uv_listen(reinterpret_cast<uv_stream_t*>(server.get()), backlog, &Listener::OnConnection);
   }
   if (rc != 0) {
     *error = "could not listen on " + addr + ":" + std::to_string(port) + ": " + uv_strerror(rc);

@@ -16,8 +16,8 @@ bool ValidClientName(std::string_view name) {
 }
 
 void SubcommandArityError(CommandContext& ctx, std::string_view sub) {
-  ctx.reply.Error("ERR wrong number of arguments for '" + ToLower(ctx.arg(0)) + "|" +
-                  ToLower(sub) + "' command");
+  ctx.reply.Error("ERR wrong number of arguments for '" + ToLower(ctx.arg(0)) + "|" + ToLower(sub) +
+                  "' command");
 }
 
 // Checks a password for `user` against requirepass. Replies the error and returns false on
@@ -111,8 +111,7 @@ void HelloCommand(CommandContext& ctx) {
   }
   if (has_name) {
     if (!ValidClientName(name)) {
-      ctx.reply.Error(
-          "ERR Client names cannot contain spaces, newlines or special characters.");
+      ctx.reply.Error("ERR Client names cannot contain spaces, newlines or special characters.");
       return;
     }
     ctx.client.name = std::string(name);
@@ -290,8 +289,7 @@ void ClientCommand(CommandContext& ctx) {
     for (size_t i = 2; i < argc;) {
       if (EqualsIgnoreCase(ctx.arg(i), "TYPE") && i + 1 < argc) {
         std::string t = ToLower(ctx.arg(i + 1));
-        if (t != "normal" && t != "master" && t != "replica" && t != "slave" &&
-            t != "pubsub") {
+        if (t != "normal" && t != "master" && t != "replica" && t != "slave" && t != "pubsub") {
           ctx.reply.Error("ERR Unknown client type '" + std::string(ctx.arg(i + 1)) + "'");
           return;
         }
@@ -352,18 +350,26 @@ void ClientCommand(CommandContext& ctx) {
   } else if (EqualsIgnoreCase(sub, "HELP")) {
     static const char* kHelp[] = {
         "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-        "GETNAME", "    Return the name of the current connection.",
-        "ID", "    Return the ID of the current connection.",
-        "INFO", "    Return information about the current client connection.",
-        "KILL <ip:port>", "    Kill connection made from <ip:port>.",
+        "GETNAME",
+        "    Return the name of the current connection.",
+        "ID",
+        "    Return the ID of the current connection.",
+        "INFO",
+        "    Return information about the current client connection.",
+        "KILL <ip:port>",
+        "    Kill connection made from <ip:port>.",
         "KILL <option> <value> [<option> <value> [...]]",
         "    Kill connections. Options are: ID, ADDR, LADDR, TYPE, USER, SKIPME, MAXAGE.",
         "LIST [TYPE normal|master|replica|pubsub] [ID <id> [<id> ...]]",
         "    Return information about client connections.",
-        "REPLY (ON|OFF|SKIP)", "    Control the replies sent to the current connection.",
-        "SETNAME <name>", "    Assign the name <name> to the current connection.",
-        "SETINFO <option> <value>", "    Set client meta attr: LIB-NAME, LIB-VER.",
-        "HELP", "    Print this help."};
+        "REPLY (ON|OFF|SKIP)",
+        "    Control the replies sent to the current connection.",
+        "SETNAME <name>",
+        "    Assign the name <name> to the current connection.",
+        "SETINFO <option> <value>",
+        "    Set client meta attr: LIB-NAME, LIB-VER.",
+        "HELP",
+        "    Print this help."};
     ctx.reply.ArrayHeader(sizeof(kHelp) / sizeof(kHelp[0]));
     for (const char* l : kHelp) ctx.reply.Simple(l);
   } else {
@@ -375,16 +381,107 @@ void ClientCommand(CommandContext& ctx) {
 }  // namespace
 
 void RegisterConnectionCommands(CommandTable* t) {
-  t->Add({"ping", -1, kCmdFast, 0, 0, 0, PingCommand, "connection", "Returns the server's liveliness response.", "1.0.0", {}});
-  t->Add({"echo", 2, kCmdFast, 0, 0, 0, EchoCommand, "connection", "Returns the given string.", "1.0.0", {}});
-  t->Add({"quit", -1, kCmdNoAuth | kCmdFast, 0, 0, 0, QuitCommand, "connection", "Closes the connection.", "1.0.0", {}});
-  t->Add({"auth", -2, kCmdNoAuth | kCmdFast, 0, 0, 0, AuthCommand, "connection", "Authenticates the connection.", "1.0.0", {}});
-  t->Add({"hello", -1, kCmdNoAuth | kCmdFast, 0, 0, 0, HelloCommand, "connection", "Handshakes with the Redis server.", "6.0.0", {}});
-  t->Add({"select", 2, kCmdFast, 0, 0, 0, SelectCommand, "connection", "Changes the selected database.", "1.0.0", {}});
-  t->Add({"reset", 1, kCmdNoAuth | kCmdFast, 0, 0, 0, ResetCommand, "connection", "Resets the connection.", "6.2.0", {}});
-  t->Add({"readonly", 1, kCmdFast, 0, 0, 0, ReadonlyCommand, "cluster", "Enables read-only queries for a connection to a Redis Cluster replica node.", "3.0.0", {}});
-  t->Add({"client", -2, kCmdAdmin, 0, 0, 0, ClientCommand, "connection", "A container for client connection commands.", "2.4.0",
-          {"client|id", "client|setname", "client|getname", "client|setinfo", "client|list", "client|info", "client|kill", "client|reply", "client|no-evict", "client|no-touch", "client|help"}});
+  t->Add({"ping",
+          -1,
+          kCmdFast,
+          0,
+          0,
+          0,
+          PingCommand,
+          "connection",
+          "Returns the server's liveliness response.",
+          "1.0.0",
+          {}});
+  t->Add({"echo",
+          2,
+          kCmdFast,
+          0,
+          0,
+          0,
+          EchoCommand,
+          "connection",
+          "Returns the given string.",
+          "1.0.0",
+          {}});
+  t->Add({"quit",
+          -1,
+          kCmdNoAuth | kCmdFast,
+          0,
+          0,
+          0,
+          QuitCommand,
+          "connection",
+          "Closes the connection.",
+          "1.0.0",
+          {}});
+  t->Add({"auth",
+          -2,
+          kCmdNoAuth | kCmdFast,
+          0,
+          0,
+          0,
+          AuthCommand,
+          "connection",
+          "Authenticates the connection.",
+          "1.0.0",
+          {}});
+  t->Add({"hello",
+          -1,
+          kCmdNoAuth | kCmdFast,
+          0,
+          0,
+          0,
+          HelloCommand,
+          "connection",
+          "Handshakes with the Redis server.",
+          "6.0.0",
+          {}});
+  t->Add({"select",
+          2,
+          kCmdFast,
+          0,
+          0,
+          0,
+          SelectCommand,
+          "connection",
+          "Changes the selected database.",
+          "1.0.0",
+          {}});
+  t->Add({"reset",
+          1,
+          kCmdNoAuth | kCmdFast,
+          0,
+          0,
+          0,
+          ResetCommand,
+          "connection",
+          "Resets the connection.",
+          "6.2.0",
+          {}});
+  t->Add({"readonly",
+          1,
+          kCmdFast,
+          0,
+          0,
+          0,
+          ReadonlyCommand,
+          "cluster",
+          "Enables read-only queries for a connection to a Redis Cluster replica node.",
+          "3.0.0",
+          {}});
+  t->Add({"client",
+          -2,
+          kCmdAdmin,
+          0,
+          0,
+          0,
+          ClientCommand,
+          "connection",
+          "A container for client connection commands.",
+          "2.4.0",
+          {"client|id", "client|setname", "client|getname", "client|setinfo", "client|list",
+           "client|info", "client|kill", "client|reply", "client|no-evict", "client|no-touch",
+           "client|help"}});
 }
 
 }  // namespace strata::server

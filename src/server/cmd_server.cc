@@ -19,8 +19,8 @@ void SubcommandArityError(CommandContext& ctx) {
 }
 
 void UnknownSubcommand(CommandContext& ctx) {
-  ctx.reply.Error("ERR unknown subcommand '" + std::string(ctx.arg(1).substr(0, 128)) +
-                  "'. Try " + std::string(ctx.arg(0)) + " HELP.");
+  ctx.reply.Error("ERR unknown subcommand '" + std::string(ctx.arg(1).substr(0, 128)) + "'. Try " +
+                  std::string(ctx.arg(0)) + " HELP.");
 }
 
 void HelpReply(CommandContext& ctx, std::initializer_list<const char*> lines) {
@@ -79,12 +79,12 @@ void ConfigCommand(CommandContext& ctx) {
     if (!reg.Rewrite(&err)) return ctx.reply.Error("ERR " + err);
     ctx.reply.Ok();
   } else if (EqualsIgnoreCase(sub, "HELP")) {
-    HelpReply(ctx, {"CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-                    "GET <pattern>", "    Return parameters matching the glob-like <pattern> and their values.",
-                    "SET <directive> <value>", "    Set the configuration <directive> to <value>.",
-                    "RESETSTAT", "    Reset statistics reported by the INFO command.",
-                    "REWRITE", "    Rewrite the configuration file.",
-                    "HELP", "    Print this help."});
+    HelpReply(ctx,
+              {"CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:", "GET <pattern>",
+               "    Return parameters matching the glob-like <pattern> and their values.",
+               "SET <directive> <value>", "    Set the configuration <directive> to <value>.",
+               "RESETSTAT", "    Reset statistics reported by the INFO command.", "REWRITE",
+               "    Rewrite the configuration file.", "HELP", "    Print this help."});
   } else {
     UnknownSubcommand(ctx);
   }
@@ -207,14 +207,16 @@ void CommandCommand(CommandContext& ctx) {
     ctx.reply.ArrayHeader(static_cast<int64_t>(keys.size()));
     for (auto k : keys) ctx.reply.Bulk(k);
   } else if (EqualsIgnoreCase(sub, "HELP")) {
-    HelpReply(ctx, {"COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-                    "(no subcommand)", "    Return details about all Redis commands.",
-                    "COUNT", "    Return the total number of commands in this Redis server.",
-                    "LIST", "    Return a list of all commands in this Redis server.",
-                    "INFO [<command-name> ...]", "    Return details about multiple Redis commands.",
-                    "DOCS [<command-name> ...]", "    Return documentation details about multiple Redis commands.",
-                    "GETKEYS <full-command>", "    Return the keys from a full Redis command.",
-                    "HELP", "    Print this help."});
+    HelpReply(
+        ctx,
+        {"COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:", "(no subcommand)",
+         "    Return details about all Redis commands.", "COUNT",
+         "    Return the total number of commands in this Redis server.", "LIST",
+         "    Return a list of all commands in this Redis server.", "INFO [<command-name> ...]",
+         "    Return details about multiple Redis commands.", "DOCS [<command-name> ...]",
+         "    Return documentation details about multiple Redis commands.",
+         "GETKEYS <full-command>", "    Return the keys from a full Redis command.", "HELP",
+         "    Print this help."});
   } else {
     UnknownSubcommand(ctx);
   }
@@ -295,8 +297,7 @@ void DebugCommand(CommandContext& ctx) {
   if (EqualsIgnoreCase(sub, "SLEEP") && ctx.argc() == 3) {
     long double secs;
     if (!ParseLongDouble(ctx.arg(2), &secs) || secs < 0) secs = 0;
-    std::this_thread::sleep_for(
-        std::chrono::microseconds(static_cast<int64_t>(secs * 1000000)));
+    std::this_thread::sleep_for(std::chrono::microseconds(static_cast<int64_t>(secs * 1000000)));
     ctx.reply.Ok();
   } else if (EqualsIgnoreCase(sub, "SET-ACTIVE-EXPIRE") && ctx.argc() == 3) {
     ctx.reply.Ok();
@@ -307,9 +308,8 @@ void DebugCommand(CommandContext& ctx) {
   } else if (EqualsIgnoreCase(sub, "HELP")) {
     HelpReply(ctx, {"DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
                     "SLEEP <seconds>", "    Stop the server for <seconds>. Decimals allowed.",
-                    "RELOAD", "    Flush the memtable to an SSTable.",
-                    "SET-ACTIVE-EXPIRE <0|1>", "    Accepted for compatibility.",
-                    "HELP", "    Print this help."});
+                    "RELOAD", "    Flush the memtable to an SSTable.", "SET-ACTIVE-EXPIRE <0|1>",
+                    "    Accepted for compatibility.", "HELP", "    Print this help."});
   } else {
     ctx.reply.Error("ERR unknown subcommand or wrong number of arguments for '" +
                     std::string(sub.substr(0, 128)) + "'. Try DEBUG HELP.");
@@ -349,11 +349,11 @@ void SlowlogCommand(CommandContext& ctx) {
     log.clear();
     ctx.reply.Ok();
   } else if (EqualsIgnoreCase(sub, "HELP")) {
-    HelpReply(ctx, {"SLOWLOG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-                    "GET [<count>]", "    Return top <count> entries from the slowlog (default: 10, -1 mean all).",
-                    "LEN", "    Return the length of the slowlog.",
-                    "RESET", "    Reset the slowlog.",
-                    "HELP", "    Print this help."});
+    HelpReply(ctx,
+              {"SLOWLOG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:", "GET [<count>]",
+               "    Return top <count> entries from the slowlog (default: 10, -1 mean all).", "LEN",
+               "    Return the length of the slowlog.", "RESET", "    Reset the slowlog.", "HELP",
+               "    Print this help."});
   } else {
     UnknownSubcommand(ctx);
   }
@@ -384,22 +384,149 @@ void FunctionCommand(CommandContext& ctx) {
 }  // namespace
 
 void RegisterServerCommands(CommandTable* t) {
-  t->Add({"info", -1, 0, 0, 0, 0, InfoCommand, "server", "Returns information and statistics about the server.", "1.0.0", {}});
-  t->Add({"config", -2, kCmdAdmin, 0, 0, 0, ConfigCommand, "server", "A container for server configuration commands.", "2.0.0",
+  t->Add({"info",
+          -1,
+          0,
+          0,
+          0,
+          0,
+          InfoCommand,
+          "server",
+          "Returns information and statistics about the server.",
+          "1.0.0",
+          {}});
+  t->Add({"config",
+          -2,
+          kCmdAdmin,
+          0,
+          0,
+          0,
+          ConfigCommand,
+          "server",
+          "A container for server configuration commands.",
+          "2.0.0",
           {"config|get", "config|set", "config|resetstat", "config|rewrite", "config|help"}});
-  t->Add({"command", -1, 0, 0, 0, 0, CommandCommand, "server", "Returns detailed information about all commands.", "2.8.13",
-          {"command|count", "command|info", "command|docs", "command|list", "command|getkeys", "command|help"}});
-  t->Add({"time", 1, kCmdFast, 0, 0, 0, TimeCommand, "server", "Returns the server time.", "2.6.0", {}});
-  t->Add({"lastsave", 1, kCmdFast, 0, 0, 0, LastSaveCommand, "server", "Returns the Unix timestamp of the last successful save to disk.", "1.0.0", {}});
-  t->Add({"save", 1, kCmdAdmin, 0, 0, 0, SaveCommand, "server", "Synchronously saves the database(s) to disk.", "1.0.0", {}});
-  t->Add({"bgsave", -1, kCmdAdmin, 0, 0, 0, BgSaveCommand, "server", "Asynchronously saves the database(s) to disk.", "1.0.0", {}});
-  t->Add({"shutdown", -1, kCmdAdmin, 0, 0, 0, ShutdownCommand, "server", "Synchronously saves the database(s) to disk and shuts down the Redis server.", "1.0.0", {}});
-  t->Add({"compact", 1, kCmdAdmin, 0, 0, 0, CompactCommand, "server", "Compacts every level of the store down to the bottom (Strata).", "7.2.4", {}});
-  t->Add({"debug", -2, kCmdAdmin, 0, 0, 0, DebugCommand, "server", "A container for debugging commands.", "1.0.0", {}});
-  t->Add({"slowlog", -2, kCmdAdmin, 0, 0, 0, SlowlogCommand, "server", "A container for slow log commands.", "2.2.12",
+  t->Add({"command",
+          -1,
+          0,
+          0,
+          0,
+          0,
+          CommandCommand,
+          "server",
+          "Returns detailed information about all commands.",
+          "2.8.13",
+          {"command|count", "command|info", "command|docs", "command|list", "command|getkeys",
+           "command|help"}});
+  t->Add({"time",
+          1,
+          kCmdFast,
+          0,
+          0,
+          0,
+          TimeCommand,
+          "server",
+          "Returns the server time.",
+          "2.6.0",
+          {}});
+  t->Add({"lastsave",
+          1,
+          kCmdFast,
+          0,
+          0,
+          0,
+          LastSaveCommand,
+          "server",
+          "Returns the Unix timestamp of the last successful save to disk.",
+          "1.0.0",
+          {}});
+  t->Add({"save",
+          1,
+          kCmdAdmin,
+          0,
+          0,
+          0,
+          SaveCommand,
+          "server",
+          "Synchronously saves the database(s) to disk.",
+          "1.0.0",
+          {}});
+  t->Add({"bgsave",
+          -1,
+          kCmdAdmin,
+          0,
+          0,
+          0,
+          BgSaveCommand,
+          "server",
+          "Asynchronously saves the database(s) to disk.",
+          "1.0.0",
+          {}});
+  t->Add({"shutdown",
+          -1,
+          kCmdAdmin,
+          0,
+          0,
+          0,
+          ShutdownCommand,
+          "server",
+          "Synchronously saves the database(s) to disk and shuts down the Redis server.",
+          "1.0.0",
+          {}});
+  t->Add({"compact",
+          1,
+          kCmdAdmin,
+          0,
+          0,
+          0,
+          CompactCommand,
+          "server",
+          "Compacts every level of the store down to the bottom (Strata).",
+          "7.2.4",
+          {}});
+  t->Add({"debug",
+          -2,
+          kCmdAdmin,
+          0,
+          0,
+          0,
+          DebugCommand,
+          "server",
+          "A container for debugging commands.",
+          "1.0.0",
+          {}});
+  t->Add({"slowlog",
+          -2,
+          kCmdAdmin,
+          0,
+          0,
+          0,
+          SlowlogCommand,
+          "server",
+          "A container for slow log commands.",
+          "2.2.12",
           {"slowlog|get", "slowlog|len", "slowlog|reset", "slowlog|help"}});
-  t->Add({"monitor", 1, kCmdAdmin, 0, 0, 0, MonitorCommand, "server", "Listens for all requests received by the server in real-time.", "1.0.0", {}});
-  t->Add({"function", -2, 0, 0, 0, 0, FunctionCommand, "scripting", "A container for function commands.", "7.0.0",
+  t->Add({"monitor",
+          1,
+          kCmdAdmin,
+          0,
+          0,
+          0,
+          MonitorCommand,
+          "server",
+          "Listens for all requests received by the server in real-time.",
+          "1.0.0",
+          {}});
+  t->Add({"function",
+          -2,
+          0,
+          0,
+          0,
+          0,
+          FunctionCommand,
+          "scripting",
+          "A container for function commands.",
+          "7.0.0",
           {"function|flush", "function|list"}});
 }
 

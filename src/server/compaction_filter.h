@@ -39,8 +39,8 @@ class NamespaceFilter : public store::CompactionFilter {
 
  private:
   mutable std::mutex mu_;
-  std::vector<uint32_t> live_;                           // GUARDED_BY(mu_)
-  uint32_t next_ns_ = 0;                                 // GUARDED_BY(mu_)
+  std::vector<uint32_t> live_;                          // GUARDED_BY(mu_)
+  uint32_t next_ns_ = 0;                                // GUARDED_BY(mu_)
   std::vector<std::pair<uint32_t, uint64_t>> pending_;  // GUARDED_BY(mu_): (ns, sequence)
 };
 

@@ -26,9 +26,9 @@ struct Config {
   // Hard limit on unsent reply bytes for normal clients (Redis's default is unlimited; an
   // unbounded buffer is how a slow reader takes a server down, so ours is 256 MB).
   int64_t client_output_buffer_limit = 256ll << 20;
-  int64_t client_output_buffer_soft_limit = 0;   // 0: none
+  int64_t client_output_buffer_soft_limit = 0;  // 0: none
   int64_t client_output_buffer_soft_seconds = 0;
-  std::string enable_debug_command = "no";  // no | yes | local
+  std::string enable_debug_command = "no";                            // no | yes | local
   std::vector<std::pair<std::string, std::string>> renamed_commands;  // rename-command a b
 
   // Server

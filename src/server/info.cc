@@ -48,7 +48,8 @@ const std::string& RunId() {
   static const std::string id = [] {
     static const char kHex[] = "0123456789abcdef";
     std::string s;
-    uint64_t x = static_cast<uint64_t>(net::EventLoop::NowUs()) ^ (static_cast<uint64_t>(getpid()) << 32);
+    uint64_t x =
+        static_cast<uint64_t>(net::EventLoop::NowUs()) ^ (static_cast<uint64_t>(getpid()) << 32);
     for (int i = 0; i < 40; i++) {
       x ^= x << 13;
       x ^= x >> 7;
@@ -83,8 +84,8 @@ std::string GenerateInfo(Server& srv, const std::vector<std::string>& requested)
     }
   }
   auto on = [&](const char* name, bool in_default = true) {
-    return everything || (all && std::string(name) != "modules") ||
-           (defaults && in_default) || want.count(name) > 0;
+    return everything || (all && std::string(name) != "modules") || (defaults && in_default) ||
+           want.count(name) > 0;
   };
   const Config& cfg = srv.config();
   int64_t now_ms = net::EventLoop::NowMs();
@@ -110,8 +111,9 @@ std::string GenerateInfo(Server& srv, const std::vector<std::string>& requested)
     Line(&out, "arch_bits", "64");
     Line(&out, "monotonic_clock", "POSIX clock_gettime");
     Line(&out, "multiplexing_api", "epoll");
-    Line(&out, "gcc_version", std::to_string(__GNUC__) + "." + std::to_string(__GNUC_MINOR__) +
-                                  "." + std::to_string(__GNUC_PATCHLEVEL__));
+    Line(&out, "gcc_version",
+         std::to_string(__GNUC__) + "." + std::to_string(__GNUC_MINOR__) + "." +
+             std::to_string(__GNUC_PATCHLEVEL__));
     Line(&out, "process_id", static_cast<uint64_t>(getpid()));
     Line(&out, "run_id", RunId());
     Line(&out, "tcp_port", static_cast<uint64_t>(cfg.port));
@@ -192,8 +194,7 @@ std::string GenerateInfo(Server& srv, const std::vector<std::string>& requested)
     Line(&out, "pubsub_patterns", "0");
     Line(&out, "total_error_replies", st.total_error_replies);
     Line(&out, "client_query_buffer_limit_disconnections", st.client_query_limit_disconnections);
-    Line(&out, "client_output_buffer_limit_disconnections",
-         st.client_output_limit_disconnections);
+    Line(&out, "client_output_buffer_limit_disconnections", st.client_output_limit_disconnections);
     Line(&out, "wal_fsync_waits", st.wal_syncs_waited);
   }
   if (on("replication")) {

@@ -64,8 +64,7 @@ void Keyspace::DataKey(uint32_t ns, std::string_view key, std::string* out) cons
   out->append(key);
 }
 
-void Keyspace::ExpireKey(uint32_t ns, int64_t when, std::string_view key,
-                         std::string* out) const {
+void Keyspace::ExpireKey(uint32_t ns, int64_t when, std::string_view key, std::string* out) const {
   out->clear();
   out->push_back(kExpireTag);
   AppendNs(out, ns);
@@ -332,9 +331,7 @@ bool Keyspace::KeyIterator::Valid() const {
 
 void Keyspace::KeyIterator::Next() { it_->Next(); }
 
-std::string_view Keyspace::KeyIterator::key() const {
-  return it_->key().substr(prefix_.size());
-}
+std::string_view Keyspace::KeyIterator::key() const { return it_->key().substr(prefix_.size()); }
 
 bool Keyspace::KeyIterator::Decode(StoredValue* out, bool with_payload) const {
   return DecodeValue(it_->value(), out, with_payload);

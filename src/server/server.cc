@@ -5,10 +5,10 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstdlib>
-#include <cstring>
 #include <chrono>
 #include <csignal>
+#include <cstdlib>
+#include <cstring>
 
 namespace strata::server {
 namespace {
@@ -37,13 +37,27 @@ std::string Repr(std::string_view s) {
   std::string r = "\"";
   for (unsigned char ch : s) {
     switch (ch) {
-      case '\\': r += "\\\\"; break;
-      case '"': r += "\\\""; break;
-      case '\n': r += "\\n"; break;
-      case '\r': r += "\\r"; break;
-      case '\t': r += "\\t"; break;
-      case '\a': r += "\\a"; break;
-      case '\b': r += "\\b"; break;
+      case '\\':
+        r += "\\\\";
+        break;
+      case '"':
+        r += "\\\"";
+        break;
+      case '\n':
+        r += "\\n";
+        break;
+      case '\r':
+        r += "\\r";
+        break;
+      case '\t':
+        r += "\\t";
+        break;
+      case '\a':
+        r += "\\a";
+        break;
+      case '\b':
+        r += "\\b";
+        break;
       default:
         if (std::isprint(ch)) {
           r += static_cast<char>(ch);
@@ -116,10 +130,18 @@ Status Server::Start() {
   o.max_open_files = config_.max_open_files;
   o.info_log = [](store::LogLevel level, std::string_view msg) {
     switch (level) {
-      case store::LogLevel::kDebug: spdlog::debug("store: {}", msg); break;
-      case store::LogLevel::kInfo: spdlog::info("store: {}", msg); break;
-      case store::LogLevel::kWarn: spdlog::warn("store: {}", msg); break;
-      case store::LogLevel::kError: spdlog::error("store: {}", msg); break;
+      case store::LogLevel::kDebug:
+        spdlog::debug("store: {}", msg);
+        break;
+      case store::LogLevel::kInfo:
+        spdlog::info("store: {}", msg);
+        break;
+      case store::LogLevel::kWarn:
+        spdlog::warn("store: {}", msg);
+        break;
+      case store::LogLevel::kError:
+        spdlog::error("store: {}", msg);
+        break;
     }
   };
 
@@ -134,9 +156,9 @@ Status Server::Start() {
   if (!s.ok()) return s;
   s = db_->FlushWAL();
   if (!s.ok()) return s;
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                std::chrono::steady_clock::now() - t0)
-                .count();
+  auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
+          .count();
   spdlog::info("DB loaded from disk: {:.3f} seconds", ms / 1000.0);
 
   listener_ = std::make_unique<net::Listener>(loop_.uv(), this);
@@ -266,9 +288,10 @@ void Server::ProcessInput(Client* c) {
     if (r == resp::Parser::Result::kError) {
       if (c->parser.close_silently()) {
         // A cross-protocol attack (an HTTP request): Redis logs it and closes, no reply.
-        spdlog::warn("Possible SECURITY ATTACK detected. It looks like somebody is sending POST "
-                     "or Host: commands to Redis. Connection from {} aborted.",
-                     conn->peer());
+        spdlog::warn(
+            "Possible SECURITY ATTACK detected. It looks like somebody is sending POST "
+            "or Host: commands to Redis. Connection from {} aborted.",
+            conn->peer());
         conn->Close();
         return;
       }
@@ -332,10 +355,9 @@ void Server::Dispatch(Client* c, const std::vector<std::string_view>& argv) {
     cmd->rejected_calls++;
     stats_.total_error_replies++;
   } else if ((cmd->flags & kCmdWrite) && !db_->BackgroundError().ok()) {
-    w.Error(
-        "MISCONF Errors writing to the write-ahead log: " + db_->BackgroundError().ToString() +
-        ". Commands that may modify the data set are disabled until the disk problem is fixed "
-        "and the server restarted. Please check the server log for details.");
+    w.Error("MISCONF Errors writing to the write-ahead log: " + db_->BackgroundError().ToString() +
+            ". Commands that may modify the data set are disabled until the disk problem is fixed "
+            "and the server restarted. Please check the server log for details.");
     cmd->rejected_calls++;
     stats_.total_error_replies++;
   } else {
@@ -344,9 +366,9 @@ void Server::Dispatch(Client* c, const std::vector<std::string_view>& argv) {
     auto t0 = std::chrono::steady_clock::now();
     CommandContext ctx{*this, *c, argv, w, *keyspace_, now};
     cmd->fn(ctx);
-    auto us = std::chrono::duration_cast<std::chrono::microseconds>(
-                  std::chrono::steady_clock::now() - t0)
-                  .count();
+    auto us =
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0)
+            .count();
     cmd->calls++;
     cmd->usec += static_cast<uint64_t>(us);
     // After execution, as Redis does: SELECT shows the database it switched to.
@@ -357,8 +379,8 @@ void Server::Dispatch(Client* c, const std::vector<std::string_view>& argv) {
     }
     if (config_.slowlog_log_slower_than >= 0 && us >= config_.slowlog_log_slower_than &&
         config_.slowlog_max_len > 0) {
-      SlowlogEntry e{slowlog_next_id_++, now / 1000, us, {}, c->conn ? c->conn->peer() : "",
-                     c->name};
+      SlowlogEntry e{
+          slowlog_next_id_++, now / 1000, us, {}, c->conn ? c->conn->peer() : "", c->name};
       size_t n = std::min<size_t>(argv.size(), 32);
       for (size_t i = 0; i < n; i++) {
         if (i == 31 && argv.size() > 32) {
@@ -386,8 +408,7 @@ void Server::FeedMonitors(const Client& c, const std::vector<std::string_view>& 
   int64_t us = net::EventLoop::NowUs();
   char head[96];
   std::snprintf(head, sizeof(head), "+%lld.%06lld [%d %s]", static_cast<long long>(us / 1000000),
-                static_cast<long long>(us % 1000000), c.db,
-                c.conn ? c.conn->peer().c_str() : "?");
+                static_cast<long long>(us % 1000000), c.db, c.conn ? c.conn->peer().c_str() : "?");
   std::string line = head;
   for (auto a : argv) line += " " + Repr(a);
   line += "\r\n";
@@ -441,8 +462,8 @@ void Server::BeforeSleep() {
     c->pending_flush = false;
     if (c->conn == nullptr) continue;
     c->conn->Flush();
-    if (c->conn && c->conn->pending_output() >
-                       static_cast<size_t>(config_.client_output_buffer_limit) &&
+    if (c->conn &&
+        c->conn->pending_output() > static_cast<size_t>(config_.client_output_buffer_limit) &&
         config_.client_output_buffer_limit > 0) {
       spdlog::warn("Client id={} addr={} closed for overcoming of output buffer limits.", c->id,
                    c->conn->peer());
@@ -583,8 +604,7 @@ std::string Server::ClientInfoLine(const Client& c) const {
   line += " db=" + std::to_string(c.db);
   line += " sub=0 psub=0 ssub=0 multi=-1";
   line += " qbuf=" + std::to_string(conn ? conn->input().size() : 0);
-  line += " qbuf-free=" +
-          std::to_string(conn ? conn->input_capacity() - conn->input().size() : 0);
+  line += " qbuf-free=" + std::to_string(conn ? conn->input_capacity() - conn->input().size() : 0);
   line += " argv-mem=0 multi-mem=0 rbs=1024 rbp=0 obl=0 oll=0";
   line += " omem=" + std::to_string(conn ? conn->pending_output() : 0);
   line += " tot-mem=" + std::to_string(conn ? conn->input_capacity() + conn->pending_output() : 0);

@@ -83,9 +83,7 @@ class Server : public net::ConnectionHandler {
   void add_dirty(uint64_t n) { dirty_ += n; }
 
   // Includes clients closed during this loop iteration (conn == nullptr): skip those.
-  const std::unordered_map<uint64_t, std::unique_ptr<Client>>& clients() const {
-    return clients_;
-  }
+  const std::unordered_map<uint64_t, std::unique_ptr<Client>>& clients() const { return clients_; }
   void AddMonitor(Client* c) { monitors_.push_back(c); }
   Client* FindClient(uint64_t id);
   // Closes a client after the current command (CLIENT KILL, QUIT).

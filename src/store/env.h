@@ -30,8 +30,7 @@ class RandomAccessFile {
   virtual ~RandomAccessFile() = default;
   // Reads up to n bytes at offset. *result may point into scratch or into memory owned by the
   // file (mmap); it stays valid while the file is open.
-  virtual Status Read(uint64_t offset, size_t n, std::string_view* result,
-                      char* scratch) const = 0;
+  virtual Status Read(uint64_t offset, size_t n, std::string_view* result, char* scratch) const = 0;
 };
 
 // Appends to a file (WAL, MANIFEST, SSTable being built). Append may buffer; Flush hands the

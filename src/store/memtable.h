@@ -112,7 +112,7 @@ class MemTable {
   Table table_;
   std::unique_ptr<std::atomic<const char*>[]> index_;  // null: no index
   size_t index_mask_ = 0;
-  size_t index_used_ = 0;         // writer only
+  size_t index_used_ = 0;  // writer only
   std::atomic<bool> index_full_{false};
 };
 

@@ -69,13 +69,27 @@ class Status {
     if (ok()) return "OK";
     const char* name = "Unknown";
     switch (code_) {
-      case Code::kOk: name = "OK"; break;
-      case Code::kNotFound: name = "NotFound"; break;
-      case Code::kCorruption: name = "Corruption"; break;
-      case Code::kNotSupported: name = "Not implemented"; break;
-      case Code::kInvalidArgument: name = "Invalid argument"; break;
-      case Code::kIOError: name = "IO error"; break;
-      case Code::kBusy: name = "Busy"; break;
+      case Code::kOk:
+        name = "OK";
+        break;
+      case Code::kNotFound:
+        name = "NotFound";
+        break;
+      case Code::kCorruption:
+        name = "Corruption";
+        break;
+      case Code::kNotSupported:
+        name = "Not implemented";
+        break;
+      case Code::kInvalidArgument:
+        name = "Invalid argument";
+        break;
+      case Code::kIOError:
+        name = "IO error";
+        break;
+      case Code::kBusy:
+        name = "Busy";
+        break;
     }
     std::string r(name);
     if (msg_) r.append(": ").append(*msg_);

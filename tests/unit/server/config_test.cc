@@ -28,9 +28,10 @@ TEST(Config, LoadsFileTextThenArgs) {
   Config c;
   ConfigRegistry r(&c);
   std::string err;
-  ASSERT_TRUE(r.LoadText("# comment\nport 7000\nbind 127.0.0.1 ::1\nlogfile \"\"\n"
-                         "memtable-size 1mb\nappendfsync always\nsave \"\"\n",
-                         &err))
+  ASSERT_TRUE(
+      r.LoadText("# comment\nport 7000\nbind 127.0.0.1 ::1\nlogfile \"\"\n"
+                 "memtable-size 1mb\nappendfsync always\nsave \"\"\n",
+                 &err))
       << err;
   EXPECT_EQ(c.port, 7000);
   EXPECT_EQ(c.bind, (std::vector<std::string>{"127.0.0.1", "::1"}));

@@ -145,8 +145,7 @@ TEST_F(KeyspaceTest, FlushDbAndSwapDbAreMetadataOnlyAndDurable) {
 }
 
 TEST(NamespaceFilterTest, FlushedNamespaceIsDroppedOnlyOnceTheFlushIsDurable) {
-  auto dir = std::filesystem::temp_directory_path() /
-             ("strata_nsf_" + std::to_string(getpid()));
+  auto dir = std::filesystem::temp_directory_path() / ("strata_nsf_" + std::to_string(getpid()));
   std::filesystem::remove_all(dir);
   std::unique_ptr<store::DB> db;
   ASSERT_TRUE(store::DB::Open(store::Options(), dir.string(), &db).ok());
