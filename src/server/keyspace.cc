@@ -41,6 +41,8 @@ void Keyspace::EncodeValue(const StoredValue& v, std::string* out) {
   out->append(v.payload);
 }
 
+size_t Keyspace::HeaderSize(const StoredValue& v) { return v.expire_ms >= 0 ? 9 : 1; }
+
 bool Keyspace::DecodeValue(std::string_view rec, StoredValue* out, bool with_payload) {
   if (rec.empty()) return false;
   auto h = static_cast<unsigned char>(rec[0]);
@@ -91,7 +93,7 @@ Status Keyspace::Load() {
     next_ns_ = static_cast<uint32_t>(dbmap_.size() + 1);
     counts_.clear();
     for (uint32_t ns : dbmap_) counts_.push_back({ns, Counts{}});
-    return WriteDbMap(0);
+    return WriteDbMap();
   }
   if (!s.ok()) return s;
   std::string_view in(v);
@@ -128,7 +130,7 @@ Status Keyspace::Load() {
     }
     counts_.push_back({ns, c});
   }
-  if (grew) return WriteDbMap(0);
+  if (grew) return WriteDbMap();
   if (filter_ != nullptr) filter_->SetLive(dbmap_, next_ns_);
   return Status::OK();
 }
@@ -161,16 +163,19 @@ uint64_t Keyspace::ExpiresCount(int db) const {
 
 KeyState Keyspace::Lookup(int db, std::string_view key, StoredValue* out, Status* s) {
   DataKey(Ns(db), key, &kbuf_);
-  *s = db_->Get(store::ReadOptions(), kbuf_, &vbuf_);
+  // Read the record straight into the payload string, then strip the header in place: the
+  // store's copy is the only one (this is on every GET and every SET's read).
+  *s = db_->Get(store::ReadOptions(), kbuf_, &out->payload);
   if (s->IsNotFound()) {
     *s = Status::OK();
     return KeyState::kMissing;
   }
   if (!s->ok()) return KeyState::kMissing;
-  if (!DecodeValue(vbuf_, out, true)) {
+  if (!DecodeValue(out->payload, out, false)) {
     *s = Status::Corruption("keyspace: undecodable value record");
     return KeyState::kMissing;
   }
+  out->payload.erase(0, HeaderSize(*out));
   return KeyState::kLive;
 }
 
@@ -260,7 +265,7 @@ void Keyspace::Abort() {
   staged_counts_.clear();
 }
 
-Status Keyspace::WriteDbMap(uint32_t) {
+Status Keyspace::WriteDbMap() {
   std::vector<uint32_t> was_live;
   for (auto& [n, c] : counts_) was_live.push_back(n);
   std::string v;
@@ -295,25 +300,19 @@ Status Keyspace::WriteDbMap(uint32_t) {
 Status Keyspace::FlushDb(int db) {
   Abort();
   dbmap_[db] = next_ns_++;
-  return WriteDbMap(0);
+  return WriteDbMap();
 }
 
 Status Keyspace::FlushAll() {
   Abort();
   for (auto& ns : dbmap_) ns = next_ns_++;
-  return WriteDbMap(0);
+  return WriteDbMap();
 }
 
 Status Keyspace::SwapDb(int a, int b) {
   Abort();
   std::swap(dbmap_[a], dbmap_[b]);
-  return WriteDbMap(0);
-}
-
-bool Keyspace::IsDeadNamespaceKey(std::string_view k) const {
-  if (k.size() < 5 || (k[0] != kDataTag && k[0] != kExpireTag)) return false;
-  uint32_t ns = DecodeBigEndian32(k.data() + 1);
-  return std::find(dbmap_.begin(), dbmap_.end(), ns) == dbmap_.end();
+  return WriteDbMap();
 }
 
 Keyspace::KeyIterator::KeyIterator(std::unique_ptr<store::Iterator> it, std::string prefix)

@@ -44,7 +44,8 @@ struct StoredValue {
 };
 
 // What a lookup found.
-enum class KeyState { kMissing, kLive, kExpired };
+// What a lookup found: kLive means stored (possibly past its TTL; Get() hides those).
+enum class KeyState { kMissing, kLive };
 
 class Keyspace {
  public:
@@ -56,8 +57,8 @@ class Keyspace {
 
   int databases() const { return static_cast<int>(dbmap_.size()); }
 
-  // Reads key in database `db`. Live: *out is filled. Expired keys are reported kExpired (and
-  // *out filled) so the caller can account for them; Get() below hides them.
+  // Reads key in database `db`. kLive: *out is filled, even if its TTL has passed, so the
+  // caller can account for the stored record; Get() below hides expired keys.
   KeyState Lookup(int db, std::string_view key, StoredValue* out, Status* s);
   // Like Lookup, but an expired key is deleted on the spot (Redis's lazy expiry) and reported
   // missing. Returns true if the key is live.
@@ -109,8 +110,8 @@ class Keyspace {
   // Value-record coding, exposed for tests and the compaction filter.
   static void EncodeValue(const StoredValue& v, std::string* out);
   static bool DecodeValue(std::string_view rec, StoredValue* out, bool with_payload);
-  // True if the engine key belongs to no database (its namespace was flushed or swapped out).
-  bool IsDeadNamespaceKey(std::string_view engine_key) const;
+  // Bytes of value-record header in front of the payload of a decoded value.
+  static size_t HeaderSize(const StoredValue& v);
 
  private:
   struct Counts {
@@ -122,7 +123,8 @@ class Keyspace {
   void ExpireKey(uint32_t ns, int64_t when, std::string_view key, std::string* out) const;
   static std::string CountKey(uint32_t ns);
   void StageCounts(uint32_t ns);
-  Status WriteDbMap(uint32_t fresh_from);
+  // Writes the database map and every live namespace's counters (FLUSHDB, SWAPDB, Load).
+  Status WriteDbMap();
   Counts& CountsFor(uint32_t ns);
 
   store::DB* db_;

@@ -71,12 +71,9 @@ std::string Repr(std::string_view s) {
   return r + "\"";
 }
 
-store::LogLevel ToStoreLevel(spdlog::level::level_enum) { return store::LogLevel::kInfo; }
-
 }  // namespace
 
 Server::Server(Config* config, ConfigRegistry* registry) : config_(*config), registry_(registry) {
-  (void)ToStoreLevel;
   RegisterConnectionCommands(&commands_);
   RegisterStringCommands(&commands_);
   RegisterKeyspaceCommands(&commands_);
