@@ -82,12 +82,12 @@ ConfigRegistry::ConfigRegistry(Config* c) : c_(c) {
         c_->bind = out;
         return true;
       });
-  DefineInt("port", false, &c_->port, 0, 65535);
-  DefineInt("tcp-backlog", false, &c_->tcp_backlog, 0, INT_MAX);
-  DefineInt("tcp-keepalive", true, &c_->tcp_keepalive, 0, INT_MAX);
+  DefineInteger("port", false, &c_->port, 0, 65535);
+  DefineInteger("tcp-backlog", false, &c_->tcp_backlog, 0, INT_MAX);
+  DefineInteger("tcp-keepalive", true, &c_->tcp_keepalive, 0, INT_MAX);
   DefineBool("protected-mode", true, &c_->protected_mode);
-  DefineInt("maxclients", true, &c_->maxclients, 1, INT_MAX);
-  DefineInt("timeout", true, &c_->timeout, 0, INT_MAX);
+  DefineInteger("maxclients", true, &c_->maxclients, 1, INT_MAX);
+  DefineInteger("timeout", true, &c_->timeout, 0, INT_MAX);
   DefineString("requirepass", true, &c_->requirepass);
   DefineMemory("proto-max-bulk-len", true, &c_->proto_max_bulk_len, 1024 * 1024);
   DefineMemory("client-query-buffer-limit", true, &c_->client_query_buffer_limit, 1024 * 1024);
@@ -140,26 +140,26 @@ ConfigRegistry::ConfigRegistry(Config* c) : c_(c) {
         c_->renamed_commands.push_back({Lower(a[0]), a[1]});
         return true;
       });
-  DefineInt("databases", false, &c_->databases, 1, 1 << 16);
-  DefineInt("hz", true, &c_->hz, 1, 500);
+  DefineInteger("databases", false, &c_->databases, 1, 1 << 16);
+  DefineInteger("hz", true, &c_->hz, 1, 500);
   DefineString("dir", false, &c_->dir);
   DefineString("logfile", false, &c_->logfile);
   DefineEnum("loglevel", true, &c_->loglevel, {"debug", "verbose", "notice", "warning"});
   DefineString("pidfile", false, &c_->pidfile);
-  DefineInt64("slowlog-log-slower-than", true, &c_->slowlog_log_slower_than, -1, LLONG_MAX);
-  DefineInt64("slowlog-max-len", true, &c_->slowlog_max_len, 0, LONG_MAX);
+  DefineInteger("slowlog-log-slower-than", true, &c_->slowlog_log_slower_than, -1, LLONG_MAX);
+  DefineInteger("slowlog-max-len", true, &c_->slowlog_max_len, 0, LONG_MAX);
   DefineEnum("appendfsync", true, &c_->appendfsync, {"everysec", "always", "no"});
   DefineBool("skip-corrupt-wal", false, &c_->skip_corrupt_wal);
   DefineMemory("memtable-size", false, &c_->memtable_size, 64 * 1024);
   DefineMemory("block-cache-size", false, &c_->block_cache_size, 0);
-  DefineInt("bloom-bits-per-key", false, &c_->bloom_bits_per_key, 0, 64);
+  DefineInteger("bloom-bits-per-key", false, &c_->bloom_bits_per_key, 0, 64);
   DefineMemory("block-size", false, &c_->block_size, 256);
   DefineEnum("compression", false, &c_->compression, {"no", "lz4", "zstd"});
-  DefineInt("compaction-threads", false, &c_->compaction_threads, 1, 64);
-  DefineInt("level0-compaction-trigger", false, &c_->level0_compaction_trigger, 1, 1000);
-  DefineInt("level0-slowdown-trigger", false, &c_->level0_slowdown_trigger, 1, 1000);
-  DefineInt("level0-stop-trigger", false, &c_->level0_stop_trigger, 1, 1000);
-  DefineInt("max-open-files", false, &c_->max_open_files, 16, 1 << 20);
+  DefineInteger("compaction-threads", false, &c_->compaction_threads, 1, 64);
+  DefineInteger("level0-compaction-trigger", false, &c_->level0_compaction_trigger, 1, 1000);
+  DefineInteger("level0-slowdown-trigger", false, &c_->level0_slowdown_trigger, 1, 1000);
+  DefineInteger("level0-stop-trigger", false, &c_->level0_stop_trigger, 1, 1000);
+  DefineInteger("max-open-files", false, &c_->max_open_files, 16, 1 << 20);
 
   // Accepted for compatibility with redis.conf files and tools that probe them. Strata always
   // keeps a write-ahead log (appendonly yes) and takes no RDB snapshots (save "").
@@ -188,12 +188,9 @@ void ConfigRegistry::Define(
 
 // One definition for int and int64_t fields: parse, range-check, store.
 template <typename T>
-static void DefineInteger(ConfigRegistry* r, const std::string& name, bool mut, T* field,
-                          int64_t min, int64_t max,
-                          void (ConfigRegistry::*define)(
-                              std::string, bool, std::function<std::string()>,
-                              std::function<bool(const std::vector<std::string>&, std::string*)>)) {
-  (r->*define)(
+void ConfigRegistry::DefineInteger(const std::string& name, bool mut, T* field, int64_t min,
+                                   int64_t max) {
+  Define(
       name, mut, [field] { return std::to_string(*field); },
       [field, min, max](const std::vector<std::string>& a, std::string* err) {
         int64_t v;
@@ -209,16 +206,6 @@ static void DefineInteger(ConfigRegistry* r, const std::string& name, bool mut, 
         *field = static_cast<T>(v);
         return true;
       });
-}
-
-void ConfigRegistry::DefineInt(const std::string& name, bool mut, int* field, int64_t min,
-                               int64_t max) {
-  DefineInteger(this, name, mut, field, min, max, &ConfigRegistry::Define);
-}
-
-void ConfigRegistry::DefineInt64(const std::string& name, bool mut, int64_t* field, int64_t min,
-                                 int64_t max) {
-  DefineInteger(this, name, mut, field, min, max, &ConfigRegistry::Define);
 }
 
 void ConfigRegistry::DefineMemory(const std::string& name, bool mut, int64_t* field, int64_t min) {

@@ -96,8 +96,8 @@ class ConfigRegistry {
   const Option* Find(const std::string& name) const;
   void Define(std::string name, bool mut, std::function<std::string()> get,
               std::function<bool(const std::vector<std::string>&, std::string*)> set);
-  void DefineInt(const std::string& name, bool mut, int* field, int64_t min, int64_t max);
-  void DefineInt64(const std::string& name, bool mut, int64_t* field, int64_t min, int64_t max);
+  template <typename T>  // int or int64_t
+  void DefineInteger(const std::string& name, bool mut, T* field, int64_t min, int64_t max);
   void DefineMemory(const std::string& name, bool mut, int64_t* field, int64_t min);
   void DefineBool(const std::string& name, bool mut, bool* field);
   void DefineString(const std::string& name, bool mut, std::string* field);
