@@ -97,14 +97,16 @@ class Status {
   }
 
  private:
+  // No message, no allocation: a NotFound on the read path (every SET of a new key) is free.
   Status(Code code, std::string_view m, std::string_view m2) : code_(code) {
+    if (m.empty() && m2.empty()) return;
     auto s = std::make_unique<std::string>(m);
     if (!m2.empty()) s->append(": ").append(m2);
     msg_ = std::move(s);
   }
 
   Code code_ = Code::kOk;
-  std::unique_ptr<std::string> msg_;  // null when OK
+  std::unique_ptr<std::string> msg_;  // null when OK or when there is no message
 };
 
 }  // namespace strata

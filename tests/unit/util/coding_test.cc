@@ -64,6 +64,10 @@ TEST(Status, CarriesCodeAndMessage) {
   Status copy = s;
   EXPECT_EQ(copy.message(), s.message());
   EXPECT_TRUE(Status::OK().ok());
+  Status bare = Status::NotFound(std::string_view());
+  EXPECT_TRUE(bare.IsNotFound());
+  EXPECT_EQ(bare.message(), "");
+  EXPECT_EQ(bare.ToString(), "NotFound");
 }
 
 }  // namespace
