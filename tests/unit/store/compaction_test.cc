@@ -20,11 +20,7 @@
 namespace strata::store {
 namespace {
 
-std::string IKey(std::string_view user_key, uint64_t seq, ValueKind kind = ValueKind::kValue) {
-  std::string k;
-  AppendInternalKey(&k, user_key, seq, kind);
-  return k;
-}
+using testing::IKey;
 
 class CompactionTest : public ::testing::Test {
  protected:

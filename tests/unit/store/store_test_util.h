@@ -7,7 +7,17 @@
 #include <filesystem>
 #include <string>
 
+#include "store/dbformat.h"
+
 namespace strata::store::testing {
+
+// The internal key (user_key, seq, kind), as tables and the memtable store it.
+inline std::string IKey(std::string_view user_key, uint64_t seq,
+                        ValueKind kind = ValueKind::kValue) {
+  std::string k;
+  AppendInternalKey(&k, user_key, seq, kind);
+  return k;
+}
 
 // A fresh directory under $TMPDIR (or /tmp), deleted with everything in it on destruction.
 class TempDir {

@@ -85,11 +85,7 @@ struct IKeyLess {
 };
 using Model = std::map<std::string, std::string, IKeyLess>;
 
-std::string IKey(std::string_view user_key, uint64_t seq, ValueKind kind = ValueKind::kValue) {
-  std::string k;
-  AppendInternalKey(&k, user_key, seq, kind);
-  return k;
-}
+using testing::IKey;
 
 std::string RandomBytes(std::mt19937_64* rng, size_t len) {
   std::string s(len, '\0');

@@ -3,16 +3,13 @@
 #include <gtest/gtest.h>
 
 #include "store/dbformat.h"
+#include "store_test_util.h"
 #include "util/coding.h"
 
 namespace strata::store {
 namespace {
 
-std::string IKey(std::string_view user_key, uint64_t seq, ValueKind kind = ValueKind::kValue) {
-  std::string k;
-  AppendInternalKey(&k, user_key, seq, kind);
-  return k;
-}
+using testing::IKey;
 
 void ExpectRoundTrip(const VersionEdit& edit) {
   std::string encoded;
