@@ -51,8 +51,68 @@ std::unique_ptr<Iterator> Block::NewIterator(const Comparator* cmp) const {
   return std::make_unique<BlockIterator>(this, cmp);
 }
 
+namespace {
+
+// The 8 bytes of key at [skip, skip + 8) as a big-endian integer, zero-padded.
+inline uint64_t KeyWord(std::string_view key, size_t skip) {
+  char buf[8] = {};
+  if (key.size() > skip) {
+    std::memcpy(buf, key.data() + skip, std::min<size_t>(8, key.size() - skip));
+  }
+  return DecodeBigEndian64(buf);
+}
+
+}  // namespace
+
+uint64_t Block::SearchWord(std::string_view user_key) const {
+  const size_t m = std::min(user_key.size(), common_.size());
+  const int c = m == 0 ? 0 : std::memcmp(user_key.data(), common_.data(), m);
+  if (c == 0 && user_key.size() >= common_.size()) return KeyWord(user_key, common_.size());
+  // Keys with the prefix form one contiguous range; one without it sorts wholly before or
+  // wholly after that range.
+  return (c < 0 || c == 0) ? 0 : UINT64_MAX;
+}
+
+void Block::BuildSearchIndex() {
+  if (!well_formed()) return;
+  BlockIterator it(this, InternalKeyComparator());
+  std::vector<std::string> keys;  // restart keys' user keys
+  keys.reserve(num_restarts_);
+  for (uint32_t i = 0; i < num_restarts_; i++) {
+    std::string_view k;
+    if (!it.RestartKey(i, &k) || k.size() < 8) return;  // malformed: no index
+    keys.emplace_back(ExtractUserKey(k));
+  }
+  // The prefix shared by the first and the second-to-last key is shared by every key between
+  // them (keys are sorted). The last one is skipped: an index block ends with a short
+  // successor key (e.g. "e" after "d...") that shares nothing; SearchWord maps such keys to
+  // 0 or UINT64_MAX, which keeps the words in key order.
+  const std::string& a = keys.front();
+  const std::string& b = keys[keys.size() >= 2 ? keys.size() - 2 : 0];
+  size_t n = 0;
+  while (n < a.size() && n < b.size() && a[n] == b[n]) n++;
+  common_.assign(a, 0, n);
+  restart_words_.reserve(keys.size());
+  for (const std::string& k : keys) restart_words_.push_back(SearchWord(k));
+}
+
+bool Block::NarrowByIndex(std::string_view target, uint32_t* left, uint32_t* right) const {
+  if (restart_words_.empty() || target.size() < 8) return false;
+  const uint64_t w = SearchWord(ExtractUserKey(target));
+  auto lo = std::lower_bound(restart_words_.begin(), restart_words_.end(), w);
+  auto hi = std::upper_bound(lo, restart_words_.end(), w);
+  // word(a) < word(b) implies a < b, so restarts before lo are < target and those from hi on
+  // are > target; between them the words tie and whole keys decide.
+  const auto l = static_cast<uint32_t>(lo - restart_words_.begin());
+  const auto h = static_cast<uint32_t>(hi - restart_words_.begin());
+  *left = l > 0 ? l - 1 : 0;
+  *right = h > 0 ? h - 1 : 0;
+  return true;
+}
+
 BlockIterator::BlockIterator(const Block* block, const Comparator* cmp)
-    : cmp_(cmp),
+    : block_(block),
+      cmp_(cmp),
       internal_(cmp == InternalKeyComparator()),
       data_(block->contents_.data.data()),
       restart_offset_(block->well_formed() ? block->restart_offset_ : 0),
@@ -117,6 +177,11 @@ bool BlockIterator::ParseNextEntry() {
     key_buf_.Append(p, non_shared);
     key_ = key_buf_.view();
   }
+  if (internal_ && key_.size() < 8) {
+    // CompareInternalKeys reads a key's last 8 bytes as its tag.
+    MarkCorrupt("internal key shorter than its tag");
+    return false;
+  }
   value_ = std::string_view(p + non_shared, value_len);
   next_ = static_cast<uint32_t>(value_.data() + value_len - data_);
   while (restart_index_ + 1 < num_restarts_ && RestartPoint(restart_index_ + 1) <= current_) {
@@ -131,7 +196,7 @@ bool BlockIterator::RestartKey(uint32_t index, std::string_view* key) const {
   uint32_t shared, non_shared, value_len;
   const char* p =
       DecodeEntry(data_ + offset, data_ + restart_offset_, &shared, &non_shared, &value_len);
-  if (p == nullptr || shared != 0) return false;
+  if (p == nullptr || shared != 0 || (internal_ && non_shared < 8)) return false;
   *key = std::string_view(p, non_shared);
   return true;
 }
@@ -152,7 +217,9 @@ void BlockIterator::Seek(std::string_view target) {
   // (or at the start of the next one, reached by the linear scan).
   uint32_t left = 0;
   uint32_t right = num_restarts_ - 1;
-  if (Valid()) {
+  if (internal_ && block_->NarrowByIndex(target, &left, &right)) {
+    // [left, right] holds the answer (left's key is < target unless left is 0).
+  } else if (Valid()) {
     // Narrow the search with the current position (sequential seeks are common).
     int c = Compare(key_, target);
     if (c < 0) {

@@ -1,8 +1,9 @@
 // Block: an immutable block of sorted entries (layout in block_builder.h) and its iterator.
 // A Block is thread-safe to read; each BlockIterator is used by one thread at a time.
 //
-// Contents are untrusted: a block whose restart array does not fit, or an entry whose lengths
-// run past the entry area, makes the iterator stop with Corruption in status(). The iterator
+// Contents are untrusted: a block whose restart array does not fit, an entry whose lengths
+// run past the entry area, or (with the internal key comparator) a key shorter than an
+// internal key's 8-byte tag makes the iterator stop with Corruption in status(). The iterator
 // never reads outside the block's bytes.
 #pragma once
 
@@ -11,6 +12,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "store/dbformat.h"
 #include "store/format.h"
@@ -35,19 +37,43 @@ class Block {
   // The block must outlive the iterator. cmp orders the keys (internal keys or user keys).
   std::unique_ptr<Iterator> NewIterator(const Comparator* cmp) const;
 
+  // Builds the seek accelerator for a block of internal keys that is searched often (a
+  // table's index block, kept for the table's lifetime): for each restart point, 8 bytes of
+  // its user key taken after the prefix that the keys in the block share, big-endian, as
+  // one integer. Seek then binary-searches this small contiguous array (a few cache lines)
+  // instead of restart keys scattered through the block (a cache miss per step), and
+  // compares whole keys only among restarts whose 8 bytes tie. Zero padding of short keys
+  // keeps the integers in key order. Call before any iterator exists; a malformed block
+  // gets none.
+  void BuildSearchIndex();
+
  private:
   friend class BlockIterator;
   static constexpr uint32_t kMalformed = ~0u;
 
+  // user_key's search word: its 8 bytes after common_, or 0 / UINT64_MAX if it lacks common_
+  // and sorts before / after every key that has it.
+  uint64_t SearchWord(std::string_view user_key) const;
+  // The restarts that may hold the last key < target, [*left, *right], narrowed by the
+  // search index; false if the block has none (the caller searches all restarts).
+  bool NarrowByIndex(std::string_view target, uint32_t* left, uint32_t* right) const;
+
   BlockContents contents_;
   uint32_t restart_offset_ = kMalformed;  // start of the restart array = end of the entries
   uint32_t num_restarts_ = 0;
+  // Search index (BuildSearchIndex): restart_words_[i] is restart key i's user key bytes
+  // [common_.size(), +8) big-endian; common_ is the user-key prefix shared by all restart
+  // keys but perhaps the first and last (see SearchWord).
+  std::vector<uint64_t> restart_words_;
+  std::string common_;
 };
 
 // Forward iterator over one block. Never allocates for keys up to kInlineKey bytes, and
 // at most a few times for longer ones: keys at restart points are views into the block,
 // others are rebuilt in one reused buffer; values are always views into the block.
 class BlockIterator final : public Iterator {
+  friend class Block;  // BuildSearchIndex reads restart keys
+
  public:
   BlockIterator(const Block* block, const Comparator* cmp);
   ~BlockIterator() override;
@@ -86,6 +112,7 @@ class BlockIterator final : public Iterator {
   // The key stored at restart point index (shared must be 0); false on corruption.
   bool RestartKey(uint32_t index, std::string_view* key) const;
 
+  const Block* const block_;
   const Comparator* const cmp_;
   const bool internal_;  // cmp_ is InternalKeyComparator(): compare inline
   const char* data_;

@@ -87,6 +87,7 @@ Status Table::Open(const Options& options, std::unique_ptr<RandomAccessFile> fil
   if (!s.ok()) return s;
   t->index_block_ = std::make_unique<Block>(std::move(contents));
   if (!t->index_block_->well_formed()) return Status::Corruption("bad table index block");
+  t->index_block_->BuildSearchIndex();  // every lookup and seek starts in the index
 
   if (footer.filter.size > 0) {
     s = ReadBlock(t->file_.get(), footer.filter, /*verify_checksums=*/true, &t->filter_);

@@ -17,6 +17,8 @@
 namespace strata::store {
 namespace {
 
+using testing::IKey;
+
 std::string RandomBytes(std::mt19937_64* rng, size_t len) {
   std::string s(len, '\0');
   for (auto& c : s) c = static_cast<char>((*rng)() & 0xff);
@@ -300,6 +302,61 @@ TEST(Block, FuzzedContentsNeverCrash) {
       }
     }
     for (size_t len = 0; len < good.size(); len += 3) exercise(good.substr(0, len));
+  }
+}
+
+// The search index (BuildSearchIndex) must not change any seek's answer: internal keys with
+// a long shared prefix, keys that tie in the 8 indexed bytes, short keys, several versions of
+// one user key, and targets before, between, equal to and after them all.
+TEST(Block, SearchIndexSeeksLikeThePlainSearch) {
+  std::mt19937_64 rng(77);
+  for (int restart_interval : {1, 2, 16}) {
+    std::map<std::string, std::string, decltype([](const std::string& a, const std::string& b) {
+               return CompareInternalKeys(a, b) < 0;
+             })>
+        m;
+    std::vector<std::string> users;
+    for (int i = 0; i < 400; i++) {
+      std::string u = std::string("d\0\0\0\1key:") + RandomBytes(&rng, rng() % 11);
+      if (i % 7 == 0) u = u.substr(0, 9 + rng() % 3);            // shorter than the word
+      if (i % 5 == 0) u += std::string("\0\0\0\0\0\0\0\0x", 9);  // ties in the word
+      users.push_back(u);
+      for (int v = 0; v < 1 + static_cast<int>(rng() % 3); v++) {
+        m[IKey(u, 1 + rng() % 1000, ValueKind::kValue)] = "v" + std::to_string(i);
+      }
+    }
+    BlockBuilder b(restart_interval);
+    for (const auto& [k, v] : m) b.Add(k, v);
+    std::string bytes(b.Finish());
+    auto plain = MakeBlock(bytes);
+    auto indexed = MakeBlock(bytes);
+    indexed->BuildSearchIndex();
+
+    std::vector<std::string> targets;
+    for (const auto& [k, v] : m) targets.push_back(k);
+    for (const std::string& u : users) {
+      targets.push_back(IKey(u, kMaxSequence, kSeekKind));
+      targets.push_back(IKey(u, 0, ValueKind::kDeletion));
+      targets.push_back(IKey(u + "\x01", 500, kSeekKind));
+    }
+    using namespace std::string_literals;
+    for (const std::string& u :
+         {""s, "a"s, "d"s, "d\0\0\0\1"s, "d\0\0\0\1key:"s, "zzz"s, "d\0\0\0\2"s}) {
+      targets.push_back(IKey(u, 7, kSeekKind));
+    }
+    for (const std::string& t : targets) {
+      auto a = plain->NewIterator(InternalKeyComparator());
+      auto c = indexed->NewIterator(InternalKeyComparator());
+      a->Seek(t);
+      c->Seek(t);
+      ASSERT_EQ(a->Valid(), c->Valid()) << restart_interval;
+      if (a->Valid()) {
+        ASSERT_EQ(a->key(), c->key()) << restart_interval;
+      }
+      // A second seek from a positioned iterator takes the same path.
+      c->Seek(targets[rng() % targets.size()]);
+      ASSERT_TRUE(c->status().ok());
+    }
   }
 }
 
