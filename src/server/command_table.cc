@@ -149,7 +149,7 @@ void ReplyStoreError(CommandContext& ctx, const Status& s) {
     ctx.reply.Error(
         "MISCONF Errors writing to the write-ahead log: " + s.ToString() +
         ". Commands that may modify the data set are disabled until the disk problem is fixed "
-        "and the server restarted. Please check the server log for details.");
+        "(the server retries every second). Please check the server log for details.");
   }
 }
 

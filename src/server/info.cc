@@ -173,6 +173,9 @@ std::string GenerateInfo(Server& srv, const std::vector<std::string>& requested)
     Line(&out, "aof_rewrite_in_progress", "0");
     Line(&out, "aof_rewrite_scheduled", "0");
     Line(&out, "aof_last_write_status", bg_ok ? "ok" : "err");
+    // Strata: retries of the store after a disk error (Server::RetryStoreResume).
+    Line(&out, "disk_error_recovery_attempts", srv.stats().disk_error_recovery_attempts);
+    Line(&out, "disk_error_recoveries", srv.stats().disk_error_recoveries);
     Line(&out, "appendfsync", cfg.appendfsync);
     Line(&out, "wal_last_sequence", srv.db()->LastSequence());
     Line(&out, "wal_durable_sequence", srv.db()->DurableSequence());

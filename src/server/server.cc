@@ -71,6 +71,17 @@ std::string Repr(std::string_view s) {
   return r + "\"";
 }
 
+// What a store error says went wrong, without the file it names: every retry of a failed
+// flush writes a new table, so "IO error: /d/000012.sst: No space left on device" and the
+// same with 000013.sst are one error to the operator ("IO error: No space left on device").
+std::string ErrorKind(const Status& s) {
+  const std::string t = s.ToString();
+  const size_t first = t.find(": ");
+  const size_t last = t.rfind(": ");
+  if (first == std::string::npos || first == last) return t;
+  return t.substr(0, first) + t.substr(last);
+}
+
 }  // namespace
 
 Server::Server(Config* config, ConfigRegistry* registry) : config_(*config), registry_(registry) {
@@ -86,6 +97,7 @@ Server::Server(Config* config, ConfigRegistry* registry) : config_(*config), reg
 }
 
 Server::~Server() {
+  JoinStoreResume();
   // Connections reference this server as their handler: close them before members go away.
   std::vector<net::Connection*> conns;
   for (auto& [id, c] : clients_) {
@@ -354,7 +366,7 @@ void Server::Dispatch(Client* c, const std::vector<std::string_view>& argv) {
   } else if ((cmd->flags & kCmdWrite) && !db_->BackgroundError().ok()) {
     w.Error("MISCONF Errors writing to the write-ahead log: " + db_->BackgroundError().ToString() +
             ". Commands that may modify the data set are disabled until the disk problem is fixed "
-            "and the server restarted. Please check the server log for details.");
+            "(the server retries every second). Please check the server log for details.");
     cmd->rejected_calls++;
     stats_.total_error_replies++;
   } else {
@@ -433,11 +445,11 @@ void Server::BeforeSleep() {
   dead_clients_.clear();
   if (db_ == nullptr) return;
   Status s = db_->FlushWAL();
-  if (!s.ok()) spdlog::error("Writing the WAL failed: {}", s.ToString());
+  if (!s.ok()) ReportWalError(s);
   if (pending_flush_.empty()) return;
 
   uint64_t last = db_->LastSequence();
-  if (config_.appendfsync == "always" && db_->DurableSequence() < last) {
+  if (config_.appendfsync == "always" && RepliesWaitForSync(last)) {
     for (Client* c : pending_flush_) {
       c->pending_flush = false;
       c->held = true;
@@ -476,7 +488,8 @@ void Server::BeforeSleep() {
 
 void Server::OnDurable(Status s) {
   if (!s.ok()) {
-    spdlog::error("Syncing the WAL failed: {}. Writes are refused from now on.", s.ToString());
+    spdlog::error("Syncing the WAL failed: {}. Writes are refused until the store recovers.",
+                  s.ToString());
     ReleaseHeld(true);
     return;
   }
@@ -516,10 +529,13 @@ void Server::ReleaseHeld(bool failed) {
 
 void Server::Cron() {
   int64_t now = net::EventLoop::NowMs();
+  RetryStoreResume(now);
   if (config_.appendfsync == "everysec" && now - last_fsync_ms_ >= 1000) {
     last_fsync_ms_ = now;
     uint64_t last = db_->LastSequence();
-    if (db_->DurableSequence() < last) {
+    // After a disk error nothing can be synced until the store recovers (RetryStoreResume),
+    // which makes everything durable: asking every second would only fail every second.
+    if (db_->DurableSequence() < last && db_->BackgroundError().ok()) {
       db_->SyncAsync(last, [this](Status s) {
         if (!s.ok()) loop_.Post([this, s] { OnDurable(s); });
       });
@@ -559,6 +575,56 @@ void Server::Cron() {
       if (c->conn) c->conn->Close();
     }
   }
+}
+
+void Server::RetryStoreResume(int64_t now) {
+  if (resume_running_) {
+    if (!resume_done_.load(std::memory_order_acquire)) return;
+    JoinStoreResume();
+    if (resume_result_.ok()) {
+      stats_.disk_error_recoveries++;
+      last_resume_error_.clear();
+      last_wal_error_.clear();
+      spdlog::info(
+          "Disk error cleared: the store flushed its memtables to new tables and started a new "
+          "WAL. Writes are accepted again.");
+    } else if (std::string kind = ErrorKind(resume_result_); kind != last_resume_error_) {
+      spdlog::warn(
+          "Recovering from the disk error failed: {}. Writes stay disabled; retrying "
+          "every second.",
+          resume_result_.ToString());
+      last_resume_error_ = std::move(kind);
+    }
+  }
+  if (now - last_resume_ms_ < 1000 || db_->BackgroundError().ok()) return;
+  last_resume_ms_ = now;
+  stats_.disk_error_recovery_attempts++;
+  resume_running_ = true;
+  resume_thread_ = std::thread([this] {
+    resume_result_ = db_->Resume();
+    resume_done_.store(true, std::memory_order_release);
+  });
+}
+
+bool Server::RepliesWaitForSync(uint64_t last) {
+  if (db_->DurableSequence() >= last) return false;
+  // The sync for every write so far was asked for and the store has failed: no reply of this
+  // iteration acknowledges a write (writes got -MISCONF), and until the store recovers
+  // nothing becomes durable, so waiting would only hang reads, PING and the -MISCONF replies.
+  return last > sync_requested_seq_ || db_->BackgroundError().ok();
+}
+
+void Server::ReportWalError(const Status& s) {
+  std::string kind = ErrorKind(s);
+  if (kind == last_wal_error_) return;
+  spdlog::error("Writing the WAL failed: {}", s.ToString());
+  last_wal_error_ = std::move(kind);
+}
+
+void Server::JoinStoreResume() {
+  if (resume_thread_.joinable()) resume_thread_.join();
+  resume_running_ = false;
+  resume_done_.store(false, std::memory_order_relaxed);
 }
 
 void Server::CheckOutputSoftLimits(int64_t now) {
@@ -620,6 +686,9 @@ void Server::RequestShutdown() {
 void Server::Shutdown() {
   spdlog::warn("User requested shutdown...");
   if (listener_) listener_->StopListening();
+  JoinStoreResume();  // a recovery in progress ends first
+  // After a disk error, one last attempt to make what the memtables hold durable.
+  if (!db_->BackgroundError().ok()) db_->Resume();
   Status s = db_->SyncWAL();
   if (!s.ok()) {
     spdlog::error("Error syncing the WAL on shutdown: {}", s.ToString());

@@ -10,10 +10,12 @@
 // reply that depends on a write is ever sent before that write is on stable storage.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <memory>
 #include <string>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -44,7 +46,9 @@ struct ServerStats {
   uint64_t client_output_limit_disconnections = 0;
   uint64_t client_query_limit_disconnections = 0;
   uint64_t wal_syncs_waited = 0;
-  uint64_t instantaneous_ops = 0;  // commands/s over the last sampled second
+  uint64_t instantaneous_ops = 0;             // commands/s over the last sampled second
+  uint64_t disk_error_recovery_attempts = 0;  // DB::Resume calls (RetryStoreResume)
+  uint64_t disk_error_recoveries = 0;         // ... that succeeded
 };
 
 struct SlowlogEntry {
@@ -118,6 +122,19 @@ class Server : public net::ConnectionHandler {
   void OnDurable(Status s);
   void ReleaseHeld(bool failed);
   void Cron();
+  // While the store refuses writes after a disk error (DB::BackgroundError), tries DB::Resume
+  // once a second on resume_thread_, never on the loop and at most one attempt at a time, and
+  // logs the outcome of finished attempts. Writes are accepted again from the moment an
+  // attempt succeeds (Dispatch asks the store). Called from Cron.
+  void RetryStoreResume(int64_t now_ms);
+  // Waits for a running attempt (shutdown).
+  void JoinStoreResume();
+  // appendfsync always: whether this iteration's replies must wait for the WAL sync of every
+  // write up to `last` (BeforeSleep).
+  bool RepliesWaitForSync(uint64_t last);
+  // Logs a failed WAL write once per error (BeforeSleep meets it at every loop iteration
+  // while the store refuses writes), again after a recovery.
+  void ReportWalError(const Status& s);
   // Closes clients whose unsent replies stayed over the soft limit for too long.
   void CheckOutputSoftLimits(int64_t now_ms);
   void ApplyParserLimits(Client* c);
@@ -153,6 +170,16 @@ class Server : public net::ConnectionHandler {
   uint64_t dirty_ = 0;
   bool shutting_down_ = false;
   int exit_code_ = 0;
+
+  // RetryStoreResume. resume_result_ is written by resume_thread_ before it sets
+  // resume_done_; the rest belongs to the loop thread.
+  std::thread resume_thread_;
+  std::atomic<bool> resume_done_{false};
+  Status resume_result_;
+  bool resume_running_ = false;
+  int64_t last_resume_ms_ = 0;
+  std::string last_resume_error_;  // ErrorKind of the failure logged last; empty after a success
+  std::string last_wal_error_;     // ReportWalError: ErrorKind of the error logged last
 };
 
 }  // namespace strata::server

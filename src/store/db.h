@@ -9,10 +9,12 @@
 // Durability: a write is in the WAL before Write returns (in the store's buffer when
 // WriteOptions::buffer_wal, in the OS after FlushWAL). Whether it is on stable storage depends
 // on Options::sync_mode; DurableSequence() tells, and SyncAsync() waits without blocking.
-// Once a WAL write or fsync fails, the DB refuses all further writes with that error (a failed
-// fsync cannot be retried safely) until it is reopened; reads go on. The same holds for a
-// failed flush, compaction or MANIFEST write in the background (e.g. ENOSPC writing a table):
-// BackgroundError() reports it.
+// Once a WAL write or fsync fails, the DB refuses all further writes with that error; reads go
+// on. The same holds for a failed flush, compaction or MANIFEST write in the background (e.g.
+// ENOSPC writing a table): BackgroundError() reports it. A failed fsync is never retried:
+// once the cause is gone (space freed, disk replaced), Resume() makes everything in memory
+// durable another way - it writes the memtables to new tables and starts a new WAL - and
+// only then accepts writes again. Reopening the DB also clears the error.
 //
 // Background work: full memtables are flushed to L0 tables and levels are compacted by the
 // store's own threads, never on a caller's thread. When they fall behind, writers are slowed
@@ -89,6 +91,15 @@ class DB {
   virtual Status SyncWAL() = 0;
   // The sticky background/WAL error that makes writes fail, or OK.
   virtual Status BackgroundError() const = 0;
+  // Recovers from the sticky background error once its cause is gone: never trusting the WAL
+  // that saw the error, it writes every memtable to synced L0 tables, records them in the
+  // MANIFEST (a new one if the old one saw the error) with a new WAL as the first one needed,
+  // deletes the old WALs, and then accepts writes again. OK at once if there is no error.
+  // On failure the error stays (now the new one) and is returned; call again later. Only I/O
+  // errors are recoverable: a corruption is returned as it is. Blocks for the flushes (call it
+  // off any latency-sensitive thread); concurrent calls wait for each other. Must return
+  // before the DB is destroyed.
+  virtual Status Resume() = 0;
 
   // --- Maintenance ---
   // Turns the memtable into an SSTable now (SAVE/BGSAVE): switches to a new memtable and WAL,

@@ -51,10 +51,10 @@ std::string NumberToString(uint64_t n) { return std::to_string(n); }
 }  // namespace
 
 // A caller of Write (batch != nullptr), or a request that needs the log owner's rights
-// (batch == nullptr): a WAL buffer flush or a memtable switch. Queued in writers_; lives on
-// its thread's stack.
+// (batch == nullptr): a WAL buffer flush, a memtable switch, or a Resume. Queued in
+// writers_; lives on its thread's stack.
 struct DBImpl::Writer {
-  enum class Kind { kWrite, kFlushWAL, kSwitchMemTable };
+  enum class Kind { kWrite, kFlushWAL, kSwitchMemTable, kResume };
   Writer(WriteBatch* b, const WriteOptions& o, Kind k = Kind::kWrite)
       : batch(b), kind(k), sync(o.sync), buffer_wal(o.buffer_wal && !o.sync) {}
 
@@ -612,8 +612,12 @@ Status DBImpl::MakeRoomForWrite(std::unique_lock<std::mutex>& lock, bool force) 
 }
 
 Status DBImpl::SwitchMemTable(std::unique_lock<std::mutex>& lock) {
+  // Not while the syncer fsyncs the same WAL, and not after a failed fsync (header comment).
+  durable_cv_.wait(lock, [&] { return !wal_syncing_; });
+  if (!bg_error_.ok()) return bg_error_;
   const uint64_t number = versions_->NewFileNumber();
   std::shared_ptr<WritableFile> old_file = logfile_;
+  wal_syncing_ = true;
   lock.unlock();
   // Every record in the old WAL becomes durable before it stops being the live one: then the
   // syncer only ever needs the live WAL, kNo keeps its promise to sync at a switch, and a
@@ -622,6 +626,8 @@ Status DBImpl::SwitchMemTable(std::unique_lock<std::mutex>& lock) {
   std::shared_ptr<WritableFile> new_file;
   if (s.ok()) s = NewLogFile(number, &new_file);
   lock.lock();
+  wal_syncing_ = false;
+  durable_cv_.notify_all();  // the syncer may be waiting to fsync
   if (!s.ok()) {
     // A failed sync is permanent. A failed create leaves the old WAL usable, but it is full
     // of acknowledged state we cannot roll over: treat both as fatal for writes.
@@ -656,7 +662,9 @@ Status DBImpl::SwitchMemTable(std::unique_lock<std::mutex>& lock) {
 void DBImpl::RecordBackgroundError(const Status& s) {
   if (!bg_error_.ok()) return;
   bg_error_ = s;
-  Log(LogLevel::kError, "write error; the store refuses writes until reopened: " + s.ToString());
+  Log(LogLevel::kError,
+      "write error; the store refuses writes until it recovers (Resume) or is reopened: " +
+          s.ToString());
   durable_cv_.notify_all();
   syncer_cv_.notify_one();
   bg_done_cv_.notify_all();
@@ -666,6 +674,103 @@ void DBImpl::RecordBackgroundError(const Status& s) {
 Status DBImpl::BackgroundError() const {
   std::lock_guard<std::mutex> l(mutex_);
   return bg_error_;
+}
+
+Status DBImpl::Resume() {
+  std::unique_lock<std::mutex> l(mutex_);
+  bg_done_cv_.wait(l, [&] { return !resuming_ || bg_shutting_down_; });
+  if (bg_error_.ok() || bg_shutting_down_) return bg_error_;
+  // Waiting does not cure a damaged file or a bug.
+  if (!bg_error_.IsIOError()) return bg_error_;
+  resuming_ = true;
+  const std::string cause = bg_error_.ToString();
+
+  // 1. The log owner's rights (nobody else queues while bg_error_ is set: the writers ahead
+  // of us fail and leave), then no flush, compaction, WAL fsync or callback in flight.
+  Writer w(nullptr, WriteOptions(), Writer::Kind::kResume);
+  EnqueueWriter(&w);
+  w.cv.wait(l, [&] { return writers_head_ == &w; });
+  syncer_cv_.notify_one();  // it fails the callbacks still waiting
+  bg_done_cv_.wait(l, [&] {
+    return bg_shutting_down_ || (!flush_running_ && compactions_running_ == 0 && !wal_syncing_ &&
+                                 sync_callbacks_.empty() && !running_callbacks_);
+  });
+
+  Status s;
+  std::shared_ptr<WritableFile> old_file;
+  if (bg_shutting_down_) {
+    s = Status::IOError(dir_, "store is shutting down");
+  } else {
+    // 2. Everything in memory goes to tables; the memtable after them belongs to a new WAL.
+    const uint64_t last = last_sequence_.load(std::memory_order_relaxed);
+    const uint64_t new_log = versions_->NewFileNumber();
+    if (mem_->NumEntries() > 0) {
+      imm_.push_back(Imm{mem_, mem_log_number_, last, next_imm_id_++});
+      mem_ = new MemTable(options_.memtable_size);
+      mem_->Ref();
+      InstallSuperVersion();
+    }
+    mem_log_number_ = new_log;
+    // 3. Flush them, oldest first (FlushOldestMemTable releases mutex_ for the I/O).
+    while (s.ok() && !imm_.empty()) {
+      s = bg_shutting_down_ ? Status::IOError(dir_, "store is shutting down")
+                            : FlushOldestMemTable(l);
+    }
+    // 4. The old WALs are obsolete once this edit is durable.
+    if (s.ok()) {
+      VersionEdit edit;
+      edit.SetLogNumber(new_log);
+      edit.SetLastSequence(std::max(last, versions_->LastSequence()));
+      s = versions_->LogAndApply(&edit, &l);
+    }
+    // 5. Only now the new WAL: see the header comment.
+    std::shared_ptr<WritableFile> new_file;
+    if (s.ok()) {
+      l.unlock();
+      s = NewLogFile(new_log, &new_file);
+      l.lock();
+    }
+    // 6. Writes may go on.
+    if (s.ok()) {
+      log_ = std::make_unique<log::Writer>(new_file.get());
+      old_file = std::move(logfile_);
+      logfile_ = std::move(new_file);
+      logfile_number_ = new_log;
+      live_logs_.push_back(new_log);
+      wal_bytes_ = 0;
+      wal_unflushed_ = false;
+      wal_flushed_seq_ = last;
+      if (last > durable_sequence_.load(std::memory_order_relaxed)) {
+        durable_sequence_.store(last, std::memory_order_release);
+      }
+      bg_error_ = Status::OK();
+      stats_.resumes++;
+    }
+  }
+  if (!s.ok()) {
+    bg_error_ = s;
+    stats_.resume_failures++;
+  }
+  resuming_ = false;
+  FinishGroup(&w, &w, s);
+  bg_cv_.notify_all();
+  bg_done_cv_.notify_all();
+  durable_cv_.notify_all();
+  syncer_cv_.notify_one();
+  if (s.ok()) {
+    Log(LogLevel::kInfo, "recovered from the background error (" + cause +
+                             "): memtables flushed to tables, new WAL " +
+                             NumberToString(logfile_number_) + "; writes are accepted again");
+    DeleteObsoleteFiles(l);
+  } else {
+    // The caller has the status and may retry every second: it decides what to log.
+    Log(LogLevel::kDebug, "recovery from the background error failed: " + s.ToString());
+  }
+  l.unlock();
+  // The WAL that saw the error is obsolete: whatever its buffer still holds goes nowhere that
+  // matters, and a failure closing it is no news.
+  if (old_file != nullptr) old_file->Close();
+  return s;
 }
 
 Status DBImpl::FlushWAL() {
@@ -768,15 +873,22 @@ Status DBImpl::SyncOnce(std::unique_lock<std::mutex>& lock) {
     Status s = FlushWALLocked(lock);
     if (!s.ok()) return s;
   }
+  // One fsync of the WAL at a time, and none after a failed one (header comment): a memtable
+  // switch may be syncing the old WAL whole; once it is done the new WAL is the live one.
+  durable_cv_.wait(lock, [&] { return !wal_syncing_; });
+  if (!bg_error_.ok()) return bg_error_;
   const uint64_t target = wal_flushed_seq_;
   if (target <= durable_sequence_.load(std::memory_order_relaxed)) return Status::OK();
   std::shared_ptr<WritableFile> file = logfile_;
+  wal_syncing_ = true;
   lock.unlock();
   const uint64_t start = env_->NowMicros();
   Status s = file->SyncFlushed();
   const uint64_t micros = env_->NowMicros() - start;
   file.reset();  // may close a WAL that was switched out meanwhile (it was synced whole)
   lock.lock();
+  wal_syncing_ = false;
+  if (resuming_) bg_done_cv_.notify_all();  // Resume waits for the fsync to end
   stats_.wal_syncs++;
   stats_.wal_sync_micros += micros;
   if (s.ok()) {
@@ -815,6 +927,7 @@ void DBImpl::RunReadyCallbacks(std::unique_lock<std::mutex>& lock, bool shutting
   ready.clear();  // destroy the callbacks outside the lock too
   lock.lock();
   running_callbacks_ = false;
+  if (resuming_) bg_done_cv_.notify_all();  // Resume waits until every callback has failed
 }
 
 void DBImpl::SyncerLoop() {
@@ -985,7 +1098,9 @@ void DBImpl::FlushLoop() {
       if (versions_->TakeVersionDropped()) DeleteObsoleteFiles(l);
       continue;
     }
+    flush_running_ = true;
     Status s = FlushOldestMemTable(l);
+    flush_running_ = false;
     if (!s.ok() && !bg_cancel_.load(std::memory_order_relaxed)) RecordBackgroundError(s);
     bg_done_cv_.notify_all();
     bg_cv_.notify_all();  // compactions may be due
@@ -1296,6 +1411,8 @@ void DBImpl::AppendInfo(std::string* value) {
   num("stall_stop_count", stats_.stall_stops);
   num("stall_micros", stats_.stall_micros);
   num("obsolete_files_deleted", stats_.obsolete_files_deleted);
+  num("background_error_resumes", stats_.resumes);
+  num("background_error_resume_failures", stats_.resume_failures);
 
   num("wal_file_number", logfile_number_);
   num("wal_files", live_logs_.size());

@@ -47,10 +47,11 @@
 // thread (imm_, oldest first, one at a time: that is what keeps L0 newest-first by file
 // number), and Options::compaction_threads compaction threads (compaction.h says which
 // compactions may run together). Flushes and compactions run with mutex_ released and never
-// on a caller's thread; callers that want their result (FlushMemTable(true), CompactAll)
-// wait on bg_done_cv_. A failed flush, compaction or MANIFEST write is sticky (bg_error_):
-// writes fail, background work and file deletion stop (a MANIFEST in an unknown state may
-// still name files, RocksDB#5379), reads go on.
+// on a caller's thread (but Resume's, below); callers that want their result
+// (FlushMemTable(true), CompactAll) wait on bg_done_cv_. A failed flush, compaction or MANIFEST
+// write is sticky (bg_error_): writes fail, background work and file deletion stop (a MANIFEST in
+// an unknown state may still name files, RocksDB#5379), reads go on. The VersionSet never appends
+// to a MANIFEST after a failed edit: the next edit starts a new one and switches CURRENT.
 //
 // Files (DeleteObsoleteFiles): a table is deleted once no live Version lists it and no
 // running flush or compaction is writing it (pending_outputs_); a WAL once it is below the
@@ -66,8 +67,34 @@
 // WAL buffer flushed (as log owner), then fdatasyncs with mutex_ released (SyncFlushed, so
 // writers keep appending meanwhile), advances durable_sequence_, and runs every covered
 // SyncAsync callback in sequence order. Requests that arrive during an fsync share the next.
-// A failed WAL write or fsync is sticky (bg_error_): writes fail from then on, reads go on
-// (lsm-engines.md §3.3: a failed fsync cannot be retried).
+// Two fsyncs of the WAL never overlap (wal_syncing_: the syncer's, and a memtable switch's of
+// the old WAL), and none starts once bg_error_ is set: when writeback fails, Linux reports it
+// to one fsync only and drops the pages, so an overlapping or later fsync could "succeed" for
+// data that never reached the disk. A failed WAL write or fsync is sticky (bg_error_): writes
+// fail from then on, reads go on (lsm-engines.md §3.3: a failed fsync cannot be retried).
+// Waiting callbacks then get the error, unless their sequence was durable before it.
+//
+// Leaving the error (Resume, once its cause is gone): a failed fsync is never retried and the
+// WAL that saw the error is never written again (its tail may be a partial record, the page
+// cache may have dropped its dirty pages). Instead what the memtables hold - every write that
+// returned OK, whether or not its WAL bytes reached the disk - is made durable in tables.
+// Resume
+//   1. queues a kResume Writer and waits to be the log owner, then waits (mutex_ released)
+//      until no flush, compaction or WAL fsync is running and the syncer has failed every
+//      pending SyncAsync callback (none of these starts meanwhile: bg_error_ is set);
+//   2. moves mem_ to imm_; the new empty mem_ gets the number of a new WAL, not yet created;
+//   3. flushes every imm_ to a synced L0 table, oldest first, itself (the flush thread idles
+//      while bg_error_ is set), with mutex_ released during the I/O as the flush thread does;
+//   4. writes one more MANIFEST edit naming the new WAL as the first one needed and the last
+//      sequence as flushed (so there is one even with nothing to flush; after a failed
+//      MANIFEST write the VersionSet makes it a new MANIFEST);
+//   5. only then creates the new WAL and installs it: until an edit of steps 3-4 is durable,
+//      a crash replays the old WALs, whose last may end torn, with no newer WAL behind it
+//      (recovery takes a torn tail of any older WAL for damage);
+//   6. sets durable_sequence_ to last_sequence_ (everything is in tables), clears bg_error_,
+//      leaves the queue, wakes every waiter and deletes the old WALs and orphaned files.
+// If a step fails, bg_error_ becomes its error and Resume may be called again: memtables
+// already flushed stay flushed, the others wait in imm_. Only IOErrors are recoverable.
 //
 // Options::info_log may be called with mutex_ held (e.g. when a write error becomes sticky):
 // it must hand the message off and never call back into the DB.
@@ -124,6 +151,7 @@ class DBImpl final : public DB {
   void SyncAsync(uint64_t seq, std::function<void(Status)> done) override;
   Status SyncWAL() override;
   Status BackgroundError() const override;
+  Status Resume() override LOCKS_EXCLUDED(mutex_);
 
   Status FlushMemTable(bool wait) override LOCKS_EXCLUDED(mutex_);
   Status CompactAll() override LOCKS_EXCLUDED(mutex_);
@@ -261,6 +289,7 @@ class DBImpl final : public DB {
   std::atomic<uint64_t> last_sequence_{0};     // written under mutex_
   std::atomic<uint64_t> durable_sequence_{0};  // written under mutex_
   Status bg_error_ GUARDED_BY(mutex_);
+  bool resuming_ GUARDED_BY(mutex_) = false;  // a Resume is running
 
   // Syncer.
   std::thread syncer_;
@@ -268,6 +297,7 @@ class DBImpl final : public DB {
   std::condition_variable durable_cv_;  // durable_sequence_ advanced or bg_error_ set
   std::deque<SyncCallback> sync_callbacks_ GUARDED_BY(mutex_);
   bool running_callbacks_ GUARDED_BY(mutex_) = false;  // the syncer is running callbacks
+  bool wal_syncing_ GUARDED_BY(mutex_) = false;        // an fsync of the WAL is running
   uint64_t sync_wanted_ GUARDED_BY(mutex_) = 0;        // blocking waiters want this durable
   bool shutting_down_ GUARDED_BY(mutex_) = false;
   bool syncer_done_ GUARDED_BY(mutex_) = false;
@@ -280,6 +310,7 @@ class DBImpl final : public DB {
   bool bg_shutting_down_ GUARDED_BY(mutex_) = false;
   std::atomic<bool> bg_cancel_{false};  // running flushes and compactions give up
   std::set<uint64_t> pending_outputs_ GUARDED_BY(mutex_);  // table files being written
+  bool flush_running_ GUARDED_BY(mutex_) = false;          // the flush thread is flushing
   int compactions_running_ GUARDED_BY(mutex_) = 0;
   ManualCompaction* manual_ GUARDED_BY(mutex_) = nullptr;  // a CompactAll waiting or running
 
@@ -313,6 +344,8 @@ class DBImpl final : public DB {
     uint64_t stall_stops = 0;       // times a writer waited for background work
     uint64_t stall_micros = 0;      // time spent in both
     uint64_t obsolete_files_deleted = 0;
+    uint64_t resumes = 0;  // Resume calls that cleared a background error
+    uint64_t resume_failures = 0;
   };
   Stats stats_ GUARDED_BY(mutex_);
 };

@@ -53,7 +53,7 @@ class FaultInjectionEnv::File final : public WritableFile {
   }
   Status Sync() override {
     uint64_t unused;
-    Status s = env_->BeforeSync(fname_, &unused);
+    Status s = env_->BeforeSync(fname_, /*whole=*/true, &unused);
     if (s.ok()) s = base_->Sync();
     if (s.ok()) env_->OnSynced(fname_, env_->OnFlushed(fname_));
     return s;
@@ -61,7 +61,7 @@ class FaultInjectionEnv::File final : public WritableFile {
   Status SyncFlushed() override {
     // Only bytes flushed before the fdatasync starts are sure to be covered by it.
     uint64_t flushed = 0;
-    Status s = env_->BeforeSync(fname_, &flushed);
+    Status s = env_->BeforeSync(fname_, /*whole=*/false, &flushed);
     if (s.ok()) s = base_->SyncFlushed();
     if (s.ok()) env_->OnSynced(fname_, flushed);
     return s;
@@ -81,14 +81,16 @@ class FaultInjectionEnv::File final : public WritableFile {
 
 FaultInjectionEnv::FaultInjectionEnv(Env* base) : base_(base) { ClearFaults(); }
 
-void FaultInjectionEnv::SetFault(FaultOp op, int after) {
+void FaultInjectionEnv::SetFault(FaultOp op, int after, std::string file_contains) {
   std::lock_guard<std::mutex> l(mutex_);
   fault_after_[static_cast<int>(op)] = after;
+  fault_file_[static_cast<int>(op)] = std::move(file_contains);
 }
 
 void FaultInjectionEnv::ClearFaults() {
   std::lock_guard<std::mutex> l(mutex_);
   std::fill(std::begin(fault_after_), std::end(fault_after_), -1);
+  for (std::string& f : fault_file_) f.clear();
 }
 
 int FaultInjectionEnv::InjectedFailures() const {
@@ -110,6 +112,8 @@ void FaultInjectionEnv::ResetState() {
 Status FaultInjectionEnv::CheckFault(FaultOp op, const std::string& fname) {
   int& after = fault_after_[static_cast<int>(op)];
   if (after < 0) return Status::OK();
+  const std::string& only = fault_file_[static_cast<int>(op)];
+  if (!only.empty() && fname.find(only) == std::string::npos) return Status::OK();
   if (after > 0) {
     after--;
     return Status::OK();
@@ -144,12 +148,25 @@ uint64_t FaultInjectionEnv::OnFlushed(const std::string& fname) {
   return it->second.flushed;
 }
 
-Status FaultInjectionEnv::BeforeSync(const std::string& fname, uint64_t* flushed) {
+Status FaultInjectionEnv::BeforeSync(const std::string& fname, bool whole, uint64_t* flushed) {
   std::lock_guard<std::mutex> l(mutex_);
   Status s = CheckActive(fname);
   if (s.ok()) s = CheckFault(FaultOp::kSync, fname);
   auto it = files_.find(fname);
   *flushed = it == files_.end() ? 0 : it->second.flushed;
+  if (s.ok() || !active_ || it == files_.end()) return s;
+  // A failed writeback: what this sync should have written is gone (the header comment).
+  FileState& st = it->second;
+  const uint64_t end = whole ? st.size : st.flushed;
+  if (end > st.synced) {
+    if (st.lost_end <= st.lost_begin) {
+      st.lost_begin = st.synced;
+      st.lost_end = end;
+    } else {
+      st.lost_begin = std::min(st.lost_begin, st.synced);
+      st.lost_end = std::max(st.lost_end, end);
+    }
+  }
   return s;
 }
 
@@ -178,6 +195,7 @@ Status FaultInjectionEnv::OpenWritable(const std::string& fname, bool append,
       st = it->second;
       st.size = st.flushed = size;
       st.synced = std::min(st.synced, size);
+      if (!append) st.lost_begin = st.lost_end = 0;  // truncated: the old bytes are gone
     } else {
       // A file this env did not see being written is taken as durable as it stands.
       st.size = st.flushed = st.synced = size;
@@ -296,13 +314,18 @@ Status FaultInjectionEnv::LockFile(const std::string& fname, std::unique_ptr<Fil
   return base_->LockFile(fname, lock);
 }
 
-Status FaultInjectionEnv::TruncateTo(const std::string& fname, uint64_t size, uint64_t zero_from) {
+Status FaultInjectionEnv::TruncateTo(const std::string& fname, uint64_t size, uint64_t zero_from,
+                                     const FileState& st) {
   std::string contents;
   Status s = ReadFileToString(base_, fname, &contents);
   if (!s.ok()) return s;
-  if (contents.size() <= size && zero_from >= contents.size()) return Status::OK();
+  const bool lost = st.lost_end > st.lost_begin && st.lost_begin < contents.size();
+  if (contents.size() <= size && zero_from >= contents.size() && !lost) return Status::OK();
   contents.resize(std::min<uint64_t>(size, contents.size()));
   for (uint64_t i = zero_from; i < contents.size(); i++) contents[i] = '\0';
+  for (uint64_t i = st.lost_begin; i < std::min<uint64_t>(st.lost_end, contents.size()); i++) {
+    contents[i] = '\0';
+  }
   std::unique_ptr<WritableFile> file;
   s = base_->NewWritableFile(fname, &file);
   if (s.ok()) s = file->Append(contents);
@@ -356,8 +379,9 @@ Status FaultInjectionEnv::DropUnsyncedData(uint64_t seed) {
       keep = st.synced + rnd() % (st.flushed - st.synced + 1);
       if (rnd() % 4 == 0) zero_from = st.synced;
     }
-    note(TruncateTo(name, keep, zero_from));
+    note(TruncateTo(name, keep, zero_from, st));
     st.size = st.flushed = st.synced = keep;
+    st.lost_begin = st.lost_end = 0;  // the zeros are now what the disk holds
     ++it;
   }
   return result;

@@ -15,9 +15,14 @@
 // removed file stays removed) and reordering of writes within the synced prefix.
 //
 // Error injection: SetFault(op, n) makes the given operation fail with an IOError after n
-// more successful calls (n = 0: from the next call on), until ClearFaults(). A failed Append
-// writes nothing; a failed Sync leaves the file's durable size where it was (like Linux after
-// a writeback error, lsm-engines.md §3.3).
+// more successful calls (n = 0: from the next call on), until ClearFaults(); SetFault(op, n,
+// ".log") counts and fails only calls on files whose path contains ".log" (".sst",
+// "MANIFEST", ...), so that a test can aim at one kind of file. A failed Append writes
+// nothing. A failed Sync leaves the file's durable size where it was and, like Linux after a
+// writeback error (which marks the dirty pages clean, lsm-engines.md §3.3), loses the bytes it
+// should have made durable for good: a later Sync that succeeds does not bring them back, and
+// DropUnsyncedData turns them into zeros. So a store that retries a failed fsync and trusts
+// it loses data in these tests, as it would on a real disk.
 //
 // Thread-safe, like every Env; file objects have the usual one-thread contract, except that
 // SyncFlushed may overlap Append/Flush as env.h allows.
@@ -43,8 +48,9 @@ class FaultInjectionEnv final : public Env {
   explicit FaultInjectionEnv(Env* base);
 
   // --- Error injection ---
-  // op fails after `after` more successful calls; after < 0 turns the fault off.
-  void SetFault(FaultOp op, int after = 0) LOCKS_EXCLUDED(mutex_);
+  // op fails after `after` more successful calls; after < 0 turns the fault off. With
+  // file_contains non-empty, only calls on paths containing it count and fail.
+  void SetFault(FaultOp op, int after = 0, std::string file_contains = "") LOCKS_EXCLUDED(mutex_);
   void ClearFaults() LOCKS_EXCLUDED(mutex_);
   // How many calls failed because of an injected fault so far.
   int InjectedFailures() const LOCKS_EXCLUDED(mutex_);
@@ -93,6 +99,9 @@ class FaultInjectionEnv final : public Env {
     uint64_t flushed = 0;       // bytes handed to the OS by Flush (or Sync)
     uint64_t synced = 0;        // bytes durable
     bool entry_synced = false;  // the directory entry is durable
+    // Bytes [lost_begin, lost_end) were dirty when a Sync failed: they never reach the disk.
+    uint64_t lost_begin = 0;
+    uint64_t lost_end = 0;
   };
   // A rename whose directory has not been synced since.
   struct PendingRename {
@@ -108,13 +117,15 @@ class FaultInjectionEnv final : public Env {
   Status CheckActive(const std::string& fname) const EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   Status OpenWritable(const std::string& fname, bool append, std::unique_ptr<WritableFile>* result)
       LOCKS_EXCLUDED(mutex_);
-  // Replaces fname's contents with its first `size` bytes, the ones from zero_from on
-  // replaced by zeros (via the base env).
-  Status TruncateTo(const std::string& fname, uint64_t size, uint64_t zero_from);
+  // Replaces fname's contents with its first `size` bytes, the ones from zero_from on and
+  // those in st's lost range replaced by zeros (via the base env).
+  Status TruncateTo(const std::string& fname, uint64_t size, uint64_t zero_from,
+                    const FileState& st);
 
   // Called by File.
   Status OnAppend(const std::string& fname, size_t n) LOCKS_EXCLUDED(mutex_);
-  Status BeforeSync(const std::string& fname, uint64_t* flushed) LOCKS_EXCLUDED(mutex_);
+  // whole: a Sync (everything appended), not a SyncFlushed (what was flushed).
+  Status BeforeSync(const std::string& fname, bool whole, uint64_t* flushed) LOCKS_EXCLUDED(mutex_);
   // Returns the file's flushed size.
   uint64_t OnFlushed(const std::string& fname) LOCKS_EXCLUDED(mutex_);
   void OnSynced(const std::string& fname, uint64_t durable) LOCKS_EXCLUDED(mutex_);
@@ -124,6 +135,7 @@ class FaultInjectionEnv final : public Env {
   mutable std::mutex mutex_;
   bool active_ GUARDED_BY(mutex_) = true;
   int fault_after_[static_cast<int>(FaultOp::kNumOps)] GUARDED_BY(mutex_);
+  std::string fault_file_[static_cast<int>(FaultOp::kNumOps)] GUARDED_BY(mutex_);
   int injected_failures_ GUARDED_BY(mutex_) = 0;
   std::map<std::string, FileState> files_ GUARDED_BY(mutex_);
   std::vector<PendingRename> renames_ GUARDED_BY(mutex_);

@@ -422,12 +422,19 @@ Status VersionSet::LogAndApply(VersionEdit* edit, std::unique_lock<std::mutex>* 
   if (s.ok()) s = log->AddRecord(record);
   if (s.ok()) s = file->Sync();
   // Only a complete, synced MANIFEST may become CURRENT.
-  if (s.ok() && new_manifest) s = SetCurrentFile(env_, dir_, new_number);
+  bool current_switched = false;  // CURRENT may name the new MANIFEST
+  if (s.ok() && new_manifest) {
+    s = SetCurrentFile(env_, dir_, new_number);
+    // Even on failure: the rename may have happened (a failed directory fsync).
+    current_switched = true;
+  }
   if (!s.ok() && new_manifest) {
     new_log.reset();
     if (new_file != nullptr) new_file->Close();
     new_file.reset();
-    env_->RemoveFile(DescriptorFileName(dir_, new_number));
+    // A MANIFEST that CURRENT may name must stay (it is complete and synced); it becomes
+    // obsolete, like any older one, once a newer MANIFEST is current.
+    if (!current_switched) env_->RemoveFile(DescriptorFileName(dir_, new_number));
   }
   lock->lock();
   writing_ = false;
@@ -435,6 +442,14 @@ Status VersionSet::LogAndApply(VersionEdit* edit, std::unique_lock<std::mutex>* 
 
   if (!s.ok()) {
     delete v;
+    // The live MANIFEST is in an unknown state: it may end in a partial record, its fsync
+    // failed, or CURRENT may already name the new one. Never append to it again: the next
+    // edit starts a new MANIFEST with a full snapshot and switches CURRENT to it (as LevelDB
+    // and RocksDB do), so an edit can never follow a torn record or go to a file CURRENT no
+    // longer names.
+    if (descriptor_file_ != nullptr) descriptor_file_->Close();
+    descriptor_log_.reset();
+    descriptor_file_.reset();
     return s;
   }
   if (new_manifest) {

@@ -21,10 +21,10 @@
 // record of each MANIFEST is a snapshot of the whole state (with the format version); every
 // later record is one edit. CURRENT names the live MANIFEST. LogAndApply writes an edit,
 // fsyncs it, and only then makes its Version current; a new MANIFEST (at the first edit
-// after open, and when the old one grows too large) is written and synced whole before
-// CURRENT is switched to it by temp file + fsync + rename + directory fsync (filename.h
-// SetCurrentFile; leveldb#74, #189, #195). A crash at any point leaves CURRENT naming a
-// complete MANIFEST whose edits all refer to durable files.
+// after open, when the old one grows too large, and after a failed edit) is written and
+// synced whole before CURRENT is switched to it by temp file + fsync + rename + directory
+// fsync (filename.h SetCurrentFile; leveldb#74, #189, #195). A crash at any point leaves
+// CURRENT naming a complete MANIFEST whose edits all refer to durable files.
 //
 // Thread safety: Version and VersionSet require external synchronization (DBImpl::mutex_,
 // "the DB mutex") for everything, except:
@@ -143,8 +143,10 @@ class VersionSet {
   // a second caller waits until the first is done. REQUIRES: *lock holds the DB mutex; it
   // is released during the file I/O and held again on return.
   // On error current() is unchanged, and the MANIFEST's contents are unknown (an fsync
-  // failed, or an append may be partial): the caller must make the error sticky, make no
-  // further edits and delete no files (RocksDB#5379).
+  // failed, an append may be partial, CURRENT may name a new MANIFEST): the set closes it and
+  // the next LogAndApply starts a new MANIFEST (full snapshot, CURRENT switched). Until an
+  // edit has succeeded again the caller must delete no files, since the unknown MANIFEST may
+  // still name them (RocksDB#5379).
   Status LogAndApply(VersionEdit* edit, std::unique_lock<std::mutex>* lock);
 
   Version* current() const { return current_; }
@@ -201,7 +203,8 @@ class VersionSet {
   uint64_t last_sequence_ = 0;
   std::string compact_pointer_[kNumLevels];
 
-  // The open MANIFEST; null until the first LogAndApply (which starts a new one).
+  // The open MANIFEST; null until the first LogAndApply (which starts a new one), and again
+  // after a failed one.
   std::unique_ptr<WritableFile> descriptor_file_;
   std::unique_ptr<log::Writer> descriptor_log_;
   uint64_t snapshot_bytes_ = 0;  // size of the snapshot record that began the MANIFEST

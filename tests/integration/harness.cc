@@ -606,13 +606,13 @@ std::vector<std::string> TestServer::BuildArgs(const std::vector<std::string>& e
   if (log_fd < 0 || null_fd < 0) {
     return ::testing::AssertionFailure() << "cannot open " << stdout_log;
   }
-  std::vector<std::string> argv_store;
+  std::vector<std::string> argv_store = prefix_;
   argv_store.push_back(ServerBinary());
   argv_store.insert(argv_store.end(), args_.begin(), args_.end());
   std::vector<char*> argv;
   for (auto& a : argv_store) argv.push_back(a.data());
   argv.push_back(nullptr);
-  const std::string& binary = ServerBinary();
+  const std::string& binary = prefix_.empty() ? ServerBinary() : prefix_[0];
   const pid_t parent = ::getpid();
 
   pid_t pid = ::fork();

@@ -211,6 +211,9 @@ class TestServer {
   const std::string& dir() const { return data_dir_; }
   void set_dir(std::string dir) { data_dir_ = std::move(dir); }
   void set_port(int port) { port_ = port; }
+  // Runs the server as `prefix... <binary> <args>` (e.g. nsenter into a mount namespace, see
+  // disk_full_test.cc); prefix[0] is an absolute path. Set before Start(); kept by Restart().
+  void set_command_prefix(std::vector<std::string> prefix) { prefix_ = std::move(prefix); }
   // Temp root holding logs and any config files a test writes.
   const std::string& root() const { return root_; }
   // The server's own log (Strata: --logfile; Redis: its stdout).
@@ -230,7 +233,8 @@ class TestServer {
   int port_ = 0;
   pid_t pid_ = -1;
   int exit_status_ = 0;
-  std::vector<std::string> args_;  // argv[1..] of the last start
+  std::vector<std::string> args_;    // argv[1..] of the last start
+  std::vector<std::string> prefix_;  // set_command_prefix
 };
 
 // Picks a currently free loopback TCP port.

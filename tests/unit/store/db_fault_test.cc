@@ -5,12 +5,14 @@
 // callback with OK, or a sync write that returned OK). The DB must always reopen.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <map>
 #include <mutex>
 #include <optional>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "store/db.h"
@@ -193,6 +195,402 @@ TEST_P(ModelTest, RandomOpsWithReopensAndCrashes) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Seeds, ModelTest, ::testing::Values(1, 2, 3, 4));
+
+// --- Recovery from background errors (DB::Resume) ---
+//
+// Each case makes one kind of write fail (ENOSPC / EIO from FaultInjectionEnv) and checks the
+// contract of db.h: writes fail, reads go on; Resume fails while the fault persists and
+// succeeds once it is gone; then writes work, and after a machine crash every write
+// acknowledged before the fault (durable, or merely in the memtable: Resume flushed it) and
+// every synced write after the resume is there, and nothing else comes back.
+
+class ResumeTest : public ::testing::Test {
+ protected:
+  ResumeTest() : env_(Env::Default()) {
+    options_.env = &env_;
+    options_.sync_mode = SyncMode::kNo;  // the server's mode: it asks for every fsync
+    sync_.sync = true;
+  }
+
+  void Open() {
+    db_.reset();
+    Status s = DB::Open(options_, dir_.path(), &db_);
+    ASSERT_TRUE(s.ok()) << s.ToString();
+  }
+
+  // The instant of a power failure: the disk keeps only what was synced.
+  void CrashAndReopen() {
+    env_.SetFilesystemActive(false);
+    db_.reset();
+    ASSERT_TRUE(env_.DropUnsyncedData().ok());
+    env_.SetFilesystemActive(true);
+    Open();
+  }
+
+  std::string Get(const std::string& key) {
+    std::string v;
+    Status s = db_->Get(ReadOptions(), key, &v);
+    if (s.IsNotFound()) return "NOT_FOUND";
+    if (!s.ok()) return "ERROR: " + s.ToString();
+    return v;
+  }
+
+  std::string Info(std::string_view name) {
+    std::string info;
+    EXPECT_TRUE(db_->GetProperty("strata.info", &info));
+    const std::string key = "\n" + std::string(name) + ":";
+    info = "\n" + info;
+    size_t at = info.find(key);
+    if (at == std::string::npos) return "(missing)";
+    at += key.size();
+    return info.substr(at, info.find('\r', at) - at);
+  }
+
+  // Writes key=value (or deletes it) and records it as acknowledged if the store says OK.
+  void Ack(const WriteOptions& o, const std::string& key, const std::string* value) {
+    Status s = value != nullptr ? db_->Put(o, key, *value) : db_->Delete(o, key);
+    ASSERT_TRUE(s.ok()) << key << ": " << s.ToString();
+    if (value != nullptr) {
+      acked_[key] = *value;
+    } else {
+      acked_.erase(key);
+    }
+  }
+  void AckPut(const WriteOptions& o, const std::string& key, const std::string& value) {
+    Ack(o, key, &value);
+  }
+  void AckDelete(const WriteOptions& o, const std::string& key) { Ack(o, key, nullptr); }
+
+  // Every acknowledged key reads its value; every acknowledged deletion reads NOT_FOUND
+  // (keys a failed write touched are checked by ExpectExactly).
+  void ExpectAcked(const std::string& where) {
+    for (const auto& [k, v] : acked_) {
+      if (maybe_.count(k) != 0) continue;
+      ASSERT_EQ(Get(k), v) << k << " " << where;
+    }
+    for (const std::string& k : deleted_) ASSERT_EQ(Get(k), "NOT_FOUND") << k << " " << where;
+  }
+
+  // The whole store holds exactly the acknowledged state, except that a key a failed write
+  // touched may hold that write's outcome instead (its value, or absence for a delete) - but
+  // never anything older than its acknowledged state.
+  void ExpectExactly(const std::string& where) {
+    Model got = Dump(db_.get());
+    Model want = acked_;
+    for (const auto& [k, failed] : maybe_) {
+      auto it = got.find(k);
+      const std::string now = it == got.end() ? "NOT_FOUND" : it->second;
+      const std::string before = want.count(k) != 0 ? want[k] : "NOT_FOUND";
+      const std::string outcome = failed.value_or("NOT_FOUND");
+      EXPECT_TRUE(now == before || now == outcome)
+          << k << " is " << now << ", neither " << before << " nor " << outcome << " " << where;
+      if (it != got.end()) got.erase(it);
+      want.erase(k);
+    }
+    EXPECT_EQ(got, want) << where;
+  }
+
+  testing::TempDir dir_;
+  FaultInjectionEnv env_;
+  Options options_;
+  WriteOptions sync_;
+  std::unique_ptr<DB> db_;
+  Model acked_;                       // acknowledged, must survive a crash after Resume
+  std::vector<std::string> deleted_;  // acknowledged deletions (also absent from acked_)
+  std::map<std::string, std::optional<std::string>> maybe_;  // failed writes (nullopt: delete)
+};
+
+struct FaultCase {
+  const char* name;
+  FaultOp op;
+  const char* file;  // only paths containing this fail ("": every file: the disk is full)
+  enum Trigger { kPut, kSyncPut, kFlush, kCompact } trigger;
+};
+
+class ResumeFaultTest : public ResumeTest, public ::testing::WithParamInterface<FaultCase> {};
+
+TEST_P(ResumeFaultTest, WritesFailReadsGoOnResumeRecoversAndLosesNothing) {
+  const FaultCase& fc = GetParam();
+  Open();
+  // Acknowledged durable before the fault: some in a table, some overwritten in the memtable,
+  // deletions of values in the table and in the memtable.
+  for (int i = 0; i < 200; i++) AckPut(sync_, "a" + std::to_string(i), "v1-" + std::to_string(i));
+  ASSERT_TRUE(db_->FlushMemTable(true).ok());
+  for (int i = 0; i < 200; i += 3) AckPut(sync_, "a" + std::to_string(i), "v2");
+  AckDelete(sync_, "a1");
+  AckPut(sync_, "gone", "old");
+  AckDelete(sync_, "gone");
+  deleted_ = {"a1", "gone"};
+  // Acknowledged but never synced: in the memtable, their WAL bytes in the OS at most.
+  for (int i = 0; i < 100; i++) {
+    AckPut(WriteOptions(), "b" + std::to_string(i), std::string(100, 'b'));
+  }
+  if (fc.trigger == FaultCase::kCompact) {
+    // Two L0 tables, an empty memtable: CompactAll then only compacts.
+    ASSERT_TRUE(db_->FlushMemTable(true).ok());
+  }
+  const std::string manifest_before = Info("manifest_file_number");
+
+  env_.SetFault(fc.op, 0, fc.file);
+  Status s;
+  switch (fc.trigger) {
+    case FaultCase::kPut:
+      s = db_->Put(WriteOptions(), "a0", "failed");
+      maybe_["a0"] = "failed";
+      break;
+    case FaultCase::kSyncPut:
+      // A delete whose fsync fails: it is in the memtable, so it may win after all.
+      s = db_->Delete(sync_, "a6");
+      maybe_["a6"] = std::nullopt;
+      break;
+    case FaultCase::kFlush:
+      s = db_->FlushMemTable(true);
+      break;
+    case FaultCase::kCompact:
+      s = db_->CompactAll();
+      break;
+  }
+  ASSERT_FALSE(s.ok()) << "the fault was not hit";
+  const Status bg = db_->BackgroundError();
+  ASSERT_TRUE(bg.IsIOError()) << bg.ToString();
+  EXPECT_NE(bg.ToString().find("injected"), std::string::npos) << bg.ToString();
+
+  // Writes fail, with the error; reads go on.
+  EXPECT_EQ(db_->Put(WriteOptions(), "x", "1").ToString(), bg.ToString());
+  EXPECT_FALSE(db_->Delete(sync_, "a2").ok());
+  EXPECT_FALSE(db_->FlushWAL().ok());
+  ExpectAcked("while failed");
+
+  // While the fault persists, Resume fails, the error stays, writes still fail.
+  s = db_->Resume();
+  EXPECT_FALSE(s.ok());
+  EXPECT_FALSE(db_->BackgroundError().ok());
+  EXPECT_FALSE(db_->Put(WriteOptions(), "x", "1").ok());
+  ExpectAcked("after a failed resume");
+  EXPECT_EQ(Info("background_error_resume_failures"), "1");
+
+  // The fault clears: Resume succeeds, the old WALs are gone, writes work.
+  env_.ClearFaults();
+  s = db_->Resume();
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_TRUE(db_->BackgroundError().ok());
+  EXPECT_TRUE(db_->Resume().ok());  // nothing to do
+  EXPECT_EQ(Info("background_error"), "ok");
+  EXPECT_EQ(Info("background_error_resumes"), "1");
+  EXPECT_EQ(Info("wal_files"), "1");
+  EXPECT_EQ(Info("immutable_memtables"), "0");
+  EXPECT_EQ(Info("memtable_entries"), "0");
+  EXPECT_EQ(Info("durable_sequence"), Info("last_sequence"));
+  if (std::string(fc.file) == "MANIFEST") {
+    // The MANIFEST that saw the error was replaced, not appended to.
+    EXPECT_NE(Info("manifest_file_number"), manifest_before);
+  }
+  ExpectAcked("after resume");
+  for (int i = 0; i < 50; i++) AckPut(sync_, "c" + std::to_string(i), "after");
+  AckDelete(sync_, "a3");
+  AckDelete(sync_, "b7");
+  deleted_.push_back("a3");
+  deleted_.push_back("b7");
+  AckPut(sync_, "a4", "v3");
+  AckPut(WriteOptions(), "d", "synced later");
+  ASSERT_TRUE(db_->SyncWAL().ok());
+  ASSERT_TRUE(db_->FlushMemTable(true).ok());  // background work runs again
+  AckPut(sync_, "e", "in the new WAL");
+  ExpectExactly("before the crash");
+
+  CrashAndReopen();
+  ExpectAcked("after the crash");
+  ExpectExactly("after the crash");
+  EXPECT_EQ(Get("x"), "NOT_FOUND");  // refused: never written anywhere
+  AckPut(sync_, "g", "still works");
+  Open();
+  ExpectExactly("after a clean reopen");
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Faults, ResumeFaultTest,
+    ::testing::Values(FaultCase{"WalAppend", FaultOp::kAppend, "", FaultCase::kPut},
+                      FaultCase{"WalSync", FaultOp::kSync, "", FaultCase::kSyncPut},
+                      FaultCase{"TableWrite", FaultOp::kAppend, ".sst", FaultCase::kFlush},
+                      FaultCase{"TableSync", FaultOp::kSync, ".sst", FaultCase::kFlush},
+                      FaultCase{"TableCreate", FaultOp::kNewWritableFile, ".sst",
+                                FaultCase::kFlush},
+                      FaultCase{"Compaction", FaultOp::kAppend, "", FaultCase::kCompact},
+                      FaultCase{"ManifestWrite", FaultOp::kAppend, "MANIFEST", FaultCase::kFlush},
+                      FaultCase{"ManifestSync", FaultOp::kSync, "MANIFEST", FaultCase::kFlush},
+                      FaultCase{"DirSync", FaultOp::kSyncDir, "", FaultCase::kFlush}),
+    [](const ::testing::TestParamInfo<FaultCase>& info) { return info.param.name; });
+
+// lsm-engines.md §3.3: after a failed fsync the kernel may have dropped the dirty pages, and
+// a second fsync "succeeds" without writing them (FaultInjectionEnv models this). Resume must
+// therefore not sync the old WAL again but flush what the memtable holds to a table.
+TEST_F(ResumeTest, FailedFsyncThenResumeFlushesRatherThanResyncs) {
+  Open();
+  AckPut(sync_, "durable", "1");
+  for (int i = 0; i < 100; i++) AckPut(WriteOptions(), "k" + std::to_string(i), "unsynced");
+  const std::string syncs = Info("wal_syncs");
+  env_.SetFault(FaultOp::kSync, 0, ".log");
+  EXPECT_TRUE(db_->SyncWAL().IsIOError());
+  env_.ClearFaults();  // the disk is fine again, but the WAL's dirty pages are gone
+  EXPECT_TRUE(db_->SyncWAL().IsIOError()) << "a failed fsync must not be retried";
+  ASSERT_TRUE(db_->Resume().ok());
+  EXPECT_EQ(Info("wal_syncs"), std::to_string(std::stoi(syncs) + 1));  // the failed one only
+  EXPECT_NE(Info("level0_files"), "0");
+  CrashAndReopen();
+  ExpectExactly("after the crash");
+}
+
+// SyncAsync callbacks waiting when the fsync fails get the error, none hangs, none later
+// reports success for the failed fsync; after Resume the data is durable (in tables).
+TEST_F(ResumeTest, SyncCallbacksFailAndNoneHangs) {
+  Open();
+  std::mutex mu;
+  std::vector<Status> results;
+  auto cb = [&](Status st) {
+    std::lock_guard<std::mutex> l(mu);
+    results.push_back(st);
+  };
+  auto count = [&] {
+    std::lock_guard<std::mutex> l(mu);
+    return results.size();
+  };
+  AckPut(WriteOptions(), "k", "1");
+  const uint64_t seq = db_->LastSequence();
+  env_.SetFault(FaultOp::kSync, 0, ".log");
+  db_->SyncAsync(seq, cb);
+  db_->SyncAsync(seq, cb);
+  auto wait_for = [&](size_t n) {
+    for (int i = 0; i < 10000 && count() < n; i++) env_.SleepForMicroseconds(1000);
+    return count();
+  };
+  ASSERT_EQ(wait_for(2), 2u);
+  db_->SyncAsync(seq, cb);  // after the error
+  ASSERT_EQ(wait_for(3), 3u);
+  env_.ClearFaults();
+  {
+    std::lock_guard<std::mutex> l(mu);
+    for (const Status& st : results) EXPECT_TRUE(st.IsIOError()) << st.ToString();
+    results.clear();
+  }
+  EXPECT_LT(db_->DurableSequence(), seq);
+  ASSERT_TRUE(db_->Resume().ok());
+  EXPECT_GE(db_->DurableSequence(), seq);
+  db_->SyncAsync(seq, cb);  // now durable
+  ASSERT_EQ(wait_for(1), 1u);
+  EXPECT_TRUE(results[0].ok());
+  CrashAndReopen();
+  EXPECT_EQ(Get("k"), "1");
+}
+
+// A failed directory fsync after CURRENT was renamed: CURRENT may name the new MANIFEST, so
+// that MANIFEST must not be deleted (it was, and the store could not be opened again).
+TEST_F(ResumeTest, FailedCurrentSyncKeepsTheManifestCurrentNames) {
+  Open();
+  AckPut(sync_, "k", "1");
+  db_.reset();
+  // Open syncs the directory for its new WAL, then for CURRENT (new MANIFEST): fail that.
+  env_.SetFault(FaultOp::kSyncDir, 1);
+  std::unique_ptr<DB> db;
+  EXPECT_FALSE(DB::Open(options_, dir_.path(), &db).ok());
+  env_.ClearFaults();
+  Open();
+  ExpectExactly("after the failed open");
+  db_.reset();
+  // Same, then a crash: the rename is undone and the old MANIFEST is current again.
+  env_.SetFault(FaultOp::kSyncDir, 1);
+  EXPECT_FALSE(DB::Open(options_, dir_.path(), &db).ok());
+  env_.ClearFaults();
+  env_.SetFilesystemActive(false);
+  ASSERT_TRUE(env_.DropUnsyncedData().ok());
+  env_.SetFilesystemActive(true);
+  Open();
+  ExpectExactly("after the failed open and a crash");
+}
+
+TEST_F(ResumeTest, WithoutAnErrorResumeDoesNothing) {
+  Open();
+  AckPut(sync_, "k", "1");
+  ASSERT_TRUE(db_->Resume().ok());
+  EXPECT_EQ(Info("background_error_resumes"), "0");
+  EXPECT_EQ(Info("wal_files"), "1");
+}
+
+// Writers, readers, SyncAsync, flushes and compactions run while faults come and go and a
+// thread keeps calling Resume (run under TSan). Every synced write that returned OK survives
+// a crash at the end.
+TEST_F(ResumeTest, ConcurrentWritersReadersAndResume) {
+  options_.memtable_size = 16 << 10;  // switches, flushes and compactions happen
+  options_.level0_compaction_trigger = 2;
+  options_.compaction_threads = 2;
+  Open();
+  std::atomic<bool> stop{false};
+  std::atomic<int> errors{0};
+  std::vector<Model> acked(2);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 2; t++) {
+    threads.emplace_back([&, t] {
+      WriteOptions o;
+      for (int i = 0; !stop.load(); i++) {
+        const std::string key = "t" + std::to_string(t) + "-" + std::to_string(i % 500);
+        const std::string value = std::to_string(i) + std::string(50, 'v');
+        o.sync = i % 7 == 0;
+        o.buffer_wal = i % 3 == 0 && !o.sync;
+        Status s = db_->Put(o, key, value);
+        if (!s.ok()) {
+          errors++;
+          acked[t].erase(key);  // the older value may or may not stay: no longer checked
+          continue;
+        }
+        if (o.buffer_wal && !db_->FlushWAL().ok()) {
+          acked[t].erase(key);
+          continue;
+        }
+        if (o.sync) {
+          acked[t][key] = value;
+        } else {
+          acked[t].erase(key);
+          if (i % 5 == 0) db_->SyncAsync(db_->LastSequence(), [](Status) {});
+        }
+      }
+    });
+  }
+  threads.emplace_back([&] {
+    std::string v;
+    for (int i = 0; !stop.load(); i++) {
+      Status s = db_->Get(ReadOptions(), "t0-" + std::to_string(i % 500), &v);
+      EXPECT_TRUE(s.ok() || s.IsNotFound()) << s.ToString();
+    }
+  });
+  threads.emplace_back([&] {
+    while (!stop.load()) {
+      if (!db_->BackgroundError().ok()) db_->Resume();
+      env_.SleepForMicroseconds(200);
+    }
+  });
+  const FaultOp ops[] = {FaultOp::kAppend, FaultOp::kSync, FaultOp::kNewWritableFile,
+                         FaultOp::kSyncDir};
+  for (int round = 0; round < 8; round++) {
+    // Let writes go on, then break the disk until the store notices.
+    const int before = errors.load();
+    env_.SleepForMicroseconds(20000);
+    env_.SetFault(ops[round % 4], round % 3);
+    for (int i = 0; i < 5000 && errors.load() == before; i++) env_.SleepForMicroseconds(1000);
+    env_.SleepForMicroseconds(5000);
+    env_.ClearFaults();
+  }
+  // The resumer thread brings the store back.
+  for (int i = 0; i < 10000 && !db_->BackgroundError().ok(); i++) env_.SleepForMicroseconds(1000);
+  stop = true;
+  for (std::thread& t : threads) t.join();
+  EXPECT_GT(errors.load(), 0);
+  ASSERT_TRUE(db_->Resume().ok());
+  ASSERT_TRUE(db_->BackgroundError().ok());
+  EXPECT_NE(Info("background_error_resumes"), "0");
+  CrashAndReopen();
+  for (const Model& m : acked) {
+    for (const auto& [k, v] : m) ASSERT_EQ(Get(k), v) << k;
+  }
+}
 
 }  // namespace
 }  // namespace strata::store

@@ -175,5 +175,45 @@ TEST(FaultInjectionEnv, InjectedErrors) {
   EXPECT_EQ(env.InjectedFailures(), 5);
 }
 
+// Linux after a failed fsync (lsm-engines.md §3.3): the dirty pages are dropped, a later fsync
+// succeeds, and after a crash the bytes the failed one should have written are not there.
+TEST(FaultInjectionEnv, FailedSyncLosesItsBytesForGood) {
+  testing::TempDir dir;
+  FaultInjectionEnv env(Env::Default());
+  std::unique_ptr<WritableFile> f;
+  ASSERT_TRUE(env.NewWritableFile(dir.Sub("f"), &f).ok());
+  ASSERT_TRUE(f->Append("synced|").ok());
+  ASSERT_TRUE(f->Sync().ok());
+  ASSERT_TRUE(f->Append("lost|").ok());
+  env.SetFault(FaultOp::kSync, 0, "/f");
+  EXPECT_TRUE(f->Sync().IsIOError());
+  env.ClearFaults();
+  ASSERT_TRUE(f->Append("later").ok());
+  ASSERT_TRUE(f->Sync().ok());  // "succeeds"
+  ASSERT_TRUE(f->Close().ok());
+  ASSERT_TRUE(env.SyncDir(dir.path()).ok());
+  EXPECT_EQ(ReadAll(&env, dir.Sub("f")), "synced|lost|later");  // the page cache still has it
+  ASSERT_TRUE(env.DropUnsyncedData().ok());
+  EXPECT_EQ(ReadAll(&env, dir.Sub("f")), "synced|" + std::string(5, '\0') + "later");
+}
+
+// A fault aimed at one kind of file leaves the others alone and is not used up by them.
+TEST(FaultInjectionEnv, FaultsAimedAtOneKindOfFile) {
+  testing::TempDir dir;
+  FaultInjectionEnv env(Env::Default());
+  std::unique_ptr<WritableFile> log, sst;
+  ASSERT_TRUE(env.NewWritableFile(dir.Sub("000001.log"), &log).ok());
+  ASSERT_TRUE(env.NewWritableFile(dir.Sub("000002.sst"), &sst).ok());
+  env.SetFault(FaultOp::kAppend, 1, ".sst");
+  EXPECT_TRUE(log->Append("a").ok());
+  EXPECT_TRUE(log->Append("b").ok());
+  EXPECT_TRUE(sst->Append("c").ok());
+  EXPECT_TRUE(sst->Append("d").IsIOError());
+  EXPECT_TRUE(log->Append("e").ok());
+  env.ClearFaults();
+  EXPECT_TRUE(sst->Append("f").ok());
+  EXPECT_EQ(env.InjectedFailures(), 1);
+}
+
 }  // namespace
 }  // namespace strata::store
