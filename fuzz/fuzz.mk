@@ -8,7 +8,12 @@
 # Needs clang++ and the libFuzzer runtime (Debian: clang, libclang-rt-14-dev).
 #
 # A target is fuzz/<target>.cc plus the sources it tests, listed in FUZZ_SRCS_<target>; to add
-# one, append to FUZZ_TARGETS and define its FUZZ_SRCS_ and FUZZ_DEPS_ before this runs.
+# one, append to FUZZ_TARGETS and define its FUZZ_SRCS_ and FUZZ_DEPS_ (and FUZZ_LIBS_, the
+# system libraries it links, if any) before this runs.
+#
+# Targets: resp_parser_fuzz, inline_fuzz (src/resp), glob_fuzz (src/util), and one per reader
+# of on-disk bytes in src/store: wal_reader_fuzz (log::Reader + WriteBatch), sst_reader_fuzz
+# (Table, blocks, bloom filter, decompression), manifest_fuzz (VersionEdit + VersionSet::Recover).
 
 FUZZ_CXX           ?= clang++
 FUZZ_BUILD         ?= build/fuzz
@@ -27,6 +32,26 @@ FUZZ_DEPS_inline_fuzz      := src/resp/parser.h
 FUZZ_SRCS_glob_fuzz        := src/util/glob.cc
 FUZZ_DEPS_glob_fuzz        := src/util/glob.h
 
+# The store targets share fuzz/store_fuzz_util.h (in-memory files and Env). Their FUZZ_SRCS_
+# are the link closure of what they call; their FUZZ_DEPS_ are all store and util headers
+# (their include closures are long and change as the store does).
+FUZZ_TARGETS += wal_reader_fuzz sst_reader_fuzz manifest_fuzz
+FUZZ_STORE_DEPS := fuzz/store_fuzz_util.h $(wildcard src/store/*.h src/util/*.h)
+FUZZ_SRCS_wal_reader_fuzz := $(addprefix src/store/,log_reader.cc log_writer.cc write_batch.cc \
+                               memtable.cc arena.cc dbformat.cc)
+FUZZ_DEPS_wal_reader_fuzz := $(FUZZ_STORE_DEPS)
+FUZZ_SRCS_sst_reader_fuzz := $(addprefix src/store/,table.cc table_builder.cc block.cc \
+                               block_builder.cc format.cc bloom.cc cache.cc dbformat.cc \
+                               two_level_iterator.cc)
+FUZZ_DEPS_sst_reader_fuzz := $(FUZZ_STORE_DEPS)
+FUZZ_LIBS_sst_reader_fuzz := -llz4 -lzstd
+FUZZ_SRCS_manifest_fuzz   := $(addprefix src/store/,version_set.cc version_edit.cc log_reader.cc \
+                               log_writer.cc filename.cc dbformat.cc two_level_iterator.cc \
+                               merger.cc table_cache.cc table.cc cache.cc block.cc format.cc \
+                               bloom.cc block_builder.cc)
+FUZZ_DEPS_manifest_fuzz   := $(FUZZ_STORE_DEPS)
+FUZZ_LIBS_manifest_fuzz   := -llz4 -lzstd
+
 FUZZ_BINS = $(addprefix $(FUZZ_BUILD)/,$(FUZZ_TARGETS))
 
 .PHONY: fuzz-build fuzz fuzz-smoke
@@ -36,7 +61,7 @@ fuzz-build: $(FUZZ_BINS)
 define FUZZ_TARGET_RULE
 $(FUZZ_BUILD)/$(1): fuzz/$(1).cc $(FUZZ_SRCS_$(1)) $(FUZZ_DEPS_$(1))
 	@mkdir -p $$(dir $$@)
-	$(FUZZ_CXX) $(FUZZ_CXXFLAGS) fuzz/$(1).cc $(FUZZ_SRCS_$(1)) -o $$@
+	$(FUZZ_CXX) $(FUZZ_CXXFLAGS) fuzz/$(1).cc $(FUZZ_SRCS_$(1)) $(FUZZ_LIBS_$(1)) -o $$@
 endef
 $(foreach t,$(FUZZ_TARGETS),$(eval $(call FUZZ_TARGET_RULE,$(t))))
 

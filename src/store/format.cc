@@ -254,13 +254,16 @@ Status UncompressBlock(Compression type, std::string_view stored, BlockContents*
   if (!GetVarint32(&stored, &raw_size) || raw_size > kMaxBlockSize) {
     return Status::Corruption("bad compressed block header");
   }
-  auto buf = std::make_unique_for_overwrite<char[]>(raw_size == 0 ? 1 : raw_size);
+  // Each case checks raw_size against what the compressed bytes can expand to before
+  // allocating it: a damaged header must not cost a huge allocation.
+  std::unique_ptr<char[]> buf;
   switch (type) {
     case Compression::kLZ4: {
       // LZ4 cannot expand more than ~255x; a larger claim is corruption, not a huge block.
       if (raw_size > stored.size() * 255 + 16 || stored.size() > INT32_MAX) {
         return Status::Corruption("bad lz4 block size");
       }
+      buf = std::make_unique_for_overwrite<char[]>(raw_size == 0 ? 1 : raw_size);
       int n = LZ4_decompress_safe(stored.data(), buf.get(), static_cast<int>(stored.size()),
                                   static_cast<int>(raw_size));
       if (n < 0 || static_cast<uint32_t>(n) != raw_size) {
@@ -269,8 +272,13 @@ Status UncompressBlock(Compression type, std::string_view stored, BlockContents*
       break;
     }
     case Compression::kZstd: {
-      unsigned long long framed = ZSTD_getFrameContentSize(stored.data(), stored.size());
-      if (framed != raw_size) return Status::Corruption("bad zstd block size");
+      // A zstd block holds at most 128 KiB and takes at least 4 bytes (3-byte header + one
+      // RLE byte): a frame cannot expand more than 32768x.
+      if (raw_size / 32768 > stored.size() ||
+          ZSTD_getFrameContentSize(stored.data(), stored.size()) != raw_size) {
+        return Status::Corruption("bad zstd block size");
+      }
+      buf = std::make_unique_for_overwrite<char[]>(raw_size == 0 ? 1 : raw_size);
       size_t n =
           ZSTD_decompressDCtx(ThreadZstdDCtx(), buf.get(), raw_size, stored.data(), stored.size());
       if (ZSTD_isError(n) || n != raw_size) {

@@ -153,9 +153,11 @@ Status VersionEdit::DecodeFrom(std::string_view src) {
         break;
       }
       case kFileCounts: {
+        // Tombstones are entries: more of them than entries is damage (and would not
+        // survive a re-encoding, which writes counts only for files with entries).
         uint64_t entries, deletions;
         if (GetVarint64(&input, &number) && GetVarint64(&input, &entries) &&
-            GetVarint64(&input, &deletions) && !new_files_.empty() &&
+            GetVarint64(&input, &deletions) && deletions <= entries && !new_files_.empty() &&
             new_files_.back().second.number == number) {
           new_files_.back().second.num_entries = entries;
           new_files_.back().second.num_deletions = deletions;

@@ -17,7 +17,8 @@
 //   kFormatVersion  varint32  kManifestFormatVersion; the first record of every MANIFEST
 //                   carries it, so that a future incompatible format is refused, not misread
 //   kFileCounts     varint64 file number | varint64 entries | varint64 tombstones: counts
-//                   for a file added by the same edit (follows its kNewFile); absent: unknown
+//                   for a file added by the same edit (follows its kNewFile); absent: unknown.
+//                   tombstones <= entries (the decoder refuses more)
 //
 // A decoder refuses unknown tags (Corruption): an edit it cannot understand could delete or
 // add files it would not know about.
