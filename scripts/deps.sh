@@ -8,10 +8,11 @@ set -euo pipefail
 #               lz4/zstd (SSTable block compression)
 # tests:        gtest, hiredis (integration client), redis-tools (redis-cli, redis-benchmark),
 #               redis-server (the reference the compatibility tests compare against),
+#               python3-redis (redis-py for /usr/bin/python3: the client-library test),
 #               clang + libclang-rt-14-dev (libFuzzer runtime for the fuzz targets)
 # benchmarks:   leveldb, rocksdb (linked only into bench/), gnuplot-nox (stall plot)
 PKGS=(g++ make pkg-config libuv1-dev libspdlog-dev libxxhash-dev liblz4-dev libzstd-dev
-      libgtest-dev libhiredis-dev redis-tools redis-server clang libclang-rt-14-dev)
+      libgtest-dev libhiredis-dev redis-tools redis-server python3-redis clang libclang-rt-14-dev)
 if [ "${1:-}" = "--bench" ]; then
   PKGS+=(libleveldb-dev librocksdb-dev gnuplot-nox)
 fi

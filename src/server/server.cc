@@ -371,6 +371,14 @@ void Server::Dispatch(Client* c, const std::vector<std::string_view>& argv) {
     stats_.total_error_replies++;
   } else {
     c->last_cmd = cmd->name;
+    if (!cmd->subcommands.empty() && argv.size() >= 2) {
+      // As Redis 7, CLIENT LIST shows a container command with its subcommand: "config|get".
+      std::string full = cmd->name + "|" + ToLower(argv[1]);
+      if (std::find(cmd->subcommands.begin(), cmd->subcommands.end(), full) !=
+          cmd->subcommands.end()) {
+        c->last_cmd = std::move(full);
+      }
+    }
     int64_t now = net::EventLoop::NowMs();
     auto t0 = std::chrono::steady_clock::now();
     CommandContext ctx{*this, *c, argv, w, *keyspace_, now};
