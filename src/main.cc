@@ -28,6 +28,18 @@ void Usage() {
                "       ./strata-server conf/strata.conf --port 7777 --appendfsync always\n");
 }
 
+// What an operator can do about a start-up failure, appended to its message.
+std::string StartupHint(const strata::Status& s) {
+  if (!s.IsCorruption()) return "";
+  if (s.ToString().find("WAL") != std::string::npos) {
+    return ". The write-ahead log is damaged before its end (not just a torn last write). Keep "
+           "a copy of the data directory, then start with 'skip-corrupt-wal yes' to drop the "
+           "damaged records (the writes in them are lost; everything else is kept)";
+  }
+  return ". The data directory is damaged. Keep a copy of it and restore the data from a "
+         "backup or a replica; the server does not start on a store it cannot read exactly";
+}
+
 bool SetupLogging(const strata::server::Config& c) {
   try {
     std::shared_ptr<spdlog::logger> logger;
@@ -108,9 +120,11 @@ int main(int argc, char** argv) {
     registry.set_on_change([&server](const std::string& name) { server.OnConfigChanged(name); });
     strata::Status s = server.Start();
     if (!s.ok()) {
-      spdlog::critical("Can't start: {}", s.ToString());
+      std::string hint = StartupHint(s);
+      spdlog::critical("Can't start: {}{}", s.ToString(), hint);
       spdlog::shutdown();
-      std::fprintf(stderr, "strata-server: can't start: %s\n", s.ToString().c_str());
+      std::fprintf(stderr, "strata-server: can't start: %s%s\n", s.ToString().c_str(),
+                   hint.c_str());
       return 1;
     }
     if (!config.pidfile.empty()) {

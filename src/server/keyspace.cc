@@ -135,6 +135,24 @@ Status Keyspace::Load() {
   return Status::OK();
 }
 
+Status Keyspace::Recount() {
+  store::ReadOptions ro;
+  ro.fill_cache = false;
+  for (auto& [ns, c] : counts_) {
+    c = Counts{};
+    std::string prefix;
+    DataKey(ns, {}, &prefix);
+    std::unique_ptr<store::Iterator> it = db_->NewIterator(ro);
+    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+      c.keys++;
+      std::string_view v = it->value();
+      if (!v.empty() && (static_cast<unsigned char>(v[0]) & kHasExpire)) c.expires++;
+    }
+    if (!it->status().ok()) return it->status();
+  }
+  return WriteDbMap();
+}
+
 Keyspace::Counts& Keyspace::CountsFor(uint32_t ns) {
   for (auto& [n, c] : staged_counts_) {
     if (n == ns) return c;

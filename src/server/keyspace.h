@@ -57,6 +57,12 @@ class Keyspace {
 
   int databases() const { return static_cast<int>(dbmap_.size()); }
 
+  // Recomputes every database's key and TTL counters by scanning its keys, and writes them.
+  // For start-up after recovery skipped damaged WAL records (skip-corrupt-wal): the counters
+  // are absolute values rewritten by every write, so a lost record leaves later ones counting
+  // keys that are gone. O(keys); nothing else runs meanwhile.
+  Status Recount();
+
   // Reads key in database `db`. kLive: *out is filled, even if its TTL has passed, so the
   // caller can account for the stored record; Get() below hides expired keys.
   KeyState Lookup(int db, std::string_view key, StoredValue* out, Status* s);

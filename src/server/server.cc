@@ -163,6 +163,15 @@ Status Server::Start() {
   keyspace_ = std::make_unique<Keyspace>(db_.get(), config_.databases, ns_filter_.get());
   s = keyspace_->Load();
   if (!s.ok()) return s;
+  if (std::string skipped;
+      db_->GetProperty("strata.wal-damage-skipped", &skipped) && skipped != "0") {
+    spdlog::warn(
+        "Recovery skipped {} damaged part(s) of the WAL (skip-corrupt-wal yes): the writes in "
+        "them are lost. Recounting keys so that DBSIZE agrees with what survived.",
+        skipped);
+    s = keyspace_->Recount();
+    if (!s.ok()) return s;
+  }
   s = db_->FlushWAL();
   if (!s.ok()) return s;
   auto ms =

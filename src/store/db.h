@@ -118,6 +118,8 @@ class DB {
   //                            flush/compaction bytes, write amplification, stalls, WAL)
   //   "strata.num-files-at-levelN" (N = 0..6), "strata.memtable-bytes",
   //   "strata.approximate-keys" (entries in memtables + live entries in tables; an estimate)
+  //   "strata.wal-damage-skipped" (damaged WAL regions recovery skipped at open; see
+  //                            Options::skip_corrupt_wal_records)
   virtual bool GetProperty(std::string_view property, std::string* value) = 0;
 };
 

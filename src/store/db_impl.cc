@@ -329,6 +329,7 @@ Status DBImpl::RecoverLogFile(uint64_t number, bool last_log, uint64_t flushed_s
   auto fail_or_skip = [&](const Status& damage) -> bool {
     if (!options_.skip_corrupt_wal_records) return true;
     Log(LogLevel::kWarn, std::string(damage.message()) + "; skipped (skip_corrupt_wal_records)");
+    wal_damage_skipped_++;
     return false;
   };
   // Checks for damage the reader reported since the last call; true: stop with it.
@@ -1317,6 +1318,10 @@ bool DBImpl::GetProperty(std::string_view property, std::string* value) {
       }
     }
     *value = NumberToString(entries);
+    return true;
+  }
+  if (property == "strata.wal-damage-skipped") {
+    *value = NumberToString(wal_damage_skipped_);
     return true;
   }
   constexpr std::string_view kFilesAtLevel = "strata.num-files-at-level";

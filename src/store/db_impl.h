@@ -285,6 +285,8 @@ class DBImpl final : public DB {
   bool wal_unflushed_ GUARDED_BY(mutex_) = false;       // the WAL buffer holds records
   uint64_t wal_flushed_seq_ GUARDED_BY(mutex_) = 0;     // records <= this are in the OS
   uint64_t wal_bytes_ GUARDED_BY(mutex_) = 0;           // size of the live WAL
+  // Damaged WAL regions that recovery skipped (skip_corrupt_wal_records).
+  uint64_t wal_damage_skipped_ GUARDED_BY(mutex_) = 0;
 
   std::atomic<uint64_t> last_sequence_{0};     // written under mutex_
   std::atomic<uint64_t> durable_sequence_{0};  // written under mutex_
