@@ -13,7 +13,9 @@ CXXFLAGS += -std=c++20 $(OPT) -g -Wall -Wextra -Werror -pthread -Isrc $(DEFS) -M
 LDFLAGS  += -pthread
 ifneq ($(SAN),)
 # GCC 12 reports false array-bounds/stringop warnings in inlined code when sanitizers are on.
-CXXFLAGS += -fsanitize=$(SAN) -fno-omit-frame-pointer -Wno-array-bounds -Wno-stringop-overflow
+# UBSan aborts on the first report (by default it prints and carries on, and a test passes).
+CXXFLAGS += -fsanitize=$(SAN) -fno-omit-frame-pointer -Wno-array-bounds -Wno-stringop-overflow \
+            $(if $(findstring undefined,$(SAN)),-fno-sanitize-recover=undefined)
 LDFLAGS  += -fsanitize=$(SAN)
 endif
 
@@ -97,12 +99,18 @@ unit: deps $(UNIT_BINS)
 integration: deps $(SERVER) $(INTEG_BIN)
 	@STRATA_SERVER=$(abspath $(SERVER)) bash scripts/run-tests.sh $(INTEG_BIN)
 
-# Everything CI runs: unit tests, integration tests against the real binary, short fuzz runs.
+# Everything CI runs: unit tests, integration tests against the real binary, short fuzz runs,
+# and the unit tests again built with AddressSanitizer + UBSan (CI_SAN). `make test SAN=...`
+# runs the whole suite, integration included, with that build instead.
 NPROC := $(shell nproc 2>/dev/null || echo 2)
+CI_SAN := address,undefined
+CI_SAN_UNIT_BINS := $(foreach d,$(UNIT_DIRS),build/san-$(subst $(comma),-,$(CI_SAN))/tests/unit_$(d))
 test: deps
 	@$(MAKE) --no-print-directory -j$(NPROC) all $(UNIT_BINS) $(INTEG_BIN) fuzz-build
+	$(if $(SAN),,@$(MAKE) --no-print-directory -j$(NPROC) SAN=$(CI_SAN) $(CI_SAN_UNIT_BINS))
 	@$(MAKE) --no-print-directory fuzz-smoke
-	@STRATA_SERVER=$(abspath $(SERVER)) bash scripts/run-tests.sh $(UNIT_BINS) $(INTEG_BIN)
+	@STRATA_SERVER=$(abspath $(SERVER)) bash scripts/run-tests.sh $(UNIT_BINS) $(INTEG_BIN) \
+	  $(if $(SAN),,$(CI_SAN_UNIT_BINS))
 
 run: deps
 	@$(MAKE) --no-print-directory -j$(NPROC) $(SERVER)

@@ -7,7 +7,9 @@
 # benchmark for appendfsync everysec only), about a minute and a half in all; its numbers are a
 # smoke test, not results. Never part of `make test`.
 # BENCH_TMPDIR=DIR puts the engine and stall benchmarks' databases there (default /tmp; it must
-# be a real disk, not tmpfs, for the fsync numbers to mean anything). Run it on a quiet machine:
+# be a real disk, not tmpfs, for the fsync numbers to mean anything). BENCH_SERVER_ARGS,
+# BENCH_ENGINE_ARGS and BENCH_STALL_ARGS add options to one section, e.g.
+# BENCH_ENGINE_ARGS="--rounds 2 --duration 20" for a shorter full run. Run it on a quiet machine:
 # other load moves every number.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -43,9 +45,12 @@ section() {
 # both servers), so a quick run checks the server benchmark with everysec only.
 SERVER_ARGS=()
 [ "${QUICK:-0}" = 1 ] && SERVER_ARGS=(--fsync everysec)
+# Extra options per section, e.g. BENCH_ENGINE_ARGS="--rounds 2" (word-split on purpose).
+# shellcheck disable=SC2206
+SERVER_ARGS+=(${BENCH_SERVER_ARGS:-}); ENGINE_ARGS=(${BENCH_ENGINE_ARGS:-}); STALL_ARGS=(${BENCH_STALL_ARGS:-})
 section server scripts/bench-server.sh "${SERVER_ARGS[@]}"
-section engine scripts/bench-engine.sh
-section stall scripts/bench-stall.sh --png docs/stall.png
+section engine scripts/bench-engine.sh "${ENGINE_ARGS[@]}"
+section stall scripts/bench-stall.sh --png docs/stall.png "${STALL_ARGS[@]}"
 ELAPSED=$(( $(date +%s) - START ))
 
 TMPROOT=${BENCH_TMPDIR:-/tmp}
