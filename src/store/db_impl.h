@@ -62,17 +62,19 @@
 // mutex_ and then read with no lock. Every iterator must be destroyed, and every snapshot
 // released, before the DB.
 //
-// Durability (DESIGN.md §4): a syncer thread owns every fsync of the live WAL. Asked by
-// SyncAsync, a sync write, SyncWAL, the once-a-second timer (kEverySec) or shutdown, it has the
-// WAL buffer flushed (as log owner), then fdatasyncs with mutex_ released (SyncFlushed, so
-// writers keep appending meanwhile), advances durable_sequence_, and runs every covered
-// SyncAsync callback in sequence order. Requests that arrive during an fsync share the next.
-// Two fsyncs of the WAL never overlap (wal_syncing_: the syncer's, and a memtable switch's of
-// the old WAL), and none starts once bg_error_ is set: when writeback fails, Linux reports it
-// to one fsync only and drops the pages, so an overlapping or later fsync could "succeed" for
-// data that never reached the disk. A failed WAL write or fsync is sticky (bg_error_): writes
-// fail from then on, reads go on (lsm-engines.md §3.3: a failed fsync cannot be retried).
-// Waiting callbacks then get the error, unless their sequence was durable before it.
+// Durability (DESIGN.md §4): SyncOnce has the WAL buffer flushed (as log owner), then
+// fdatasyncs with mutex_ released (SyncFlushed, so writers keep appending meanwhile) and
+// advances durable_sequence_. A syncer thread runs it for SyncAsync, the once-a-second timer
+// (kEverySec) and shutdown, and runs every covered SyncAsync callback in sequence order (the
+// server's path: its event loop never blocks). A blocking waiter (a sync write, SyncWAL) runs
+// SyncOnce on its own thread when no fsync is running, else waits for the running one and
+// retries: no thread hop per synced write. Requests that arrive during an fsync share the
+// next. Two fsyncs of the WAL never overlap (wal_syncing_: SyncOnce's, and a memtable
+// switch's of the old WAL), and none starts once bg_error_ is set: when writeback fails, Linux
+// reports it to one fsync only and drops the pages, so an overlapping or later fsync could
+// "succeed" for data that never reached the disk. A failed WAL write or fsync is sticky
+// (bg_error_): writes fail from then on, reads go on (lsm-engines.md §3.3: a failed fsync cannot be
+// retried). Waiting callbacks then get the error, unless their sequence was durable before it.
 //
 // Leaving the error (Resume, once its cause is gone): a failed fsync is never retried and the
 // WAL that saw the error is never written again (its tail may be a partial record, the page
@@ -295,12 +297,12 @@ class DBImpl final : public DB {
 
   // Syncer.
   std::thread syncer_;
-  std::condition_variable syncer_cv_;   // wakes the syncer: new request, error, shutdown
-  std::condition_variable durable_cv_;  // durable_sequence_ advanced or bg_error_ set
+  std::condition_variable syncer_cv_;            // wakes the syncer: new request, error, shutdown
+  uint64_t sync_wanted_ GUARDED_BY(mutex_) = 0;  // a blocking waiter wants this durable
+  std::condition_variable durable_cv_;           // durable_sequence_ advanced or bg_error_ set
   std::deque<SyncCallback> sync_callbacks_ GUARDED_BY(mutex_);
   bool running_callbacks_ GUARDED_BY(mutex_) = false;  // the syncer is running callbacks
   bool wal_syncing_ GUARDED_BY(mutex_) = false;        // an fsync of the WAL is running
-  uint64_t sync_wanted_ GUARDED_BY(mutex_) = 0;        // blocking waiters want this durable
   bool shutting_down_ GUARDED_BY(mutex_) = false;
   bool syncer_done_ GUARDED_BY(mutex_) = false;
 
