@@ -133,6 +133,12 @@ DIRTY=""
     echo
   fi
   cat "$WORK/stall.md" 2>/dev/null || echo "(no result)"
+  # Hand-written analysis (profiles, before/after, the larger-than-memory load) is kept in its
+  # own file so that a new run does not erase it; it says which run its figures come from.
+  if [ -f docs/benchmarks-notes.md ]; then
+    echo
+    cat docs/benchmarks-notes.md
+  fi
 } > "$DOC"
 
 echo "bench: wrote $DOC in ${ELAPSED}s" >&2
