@@ -37,8 +37,11 @@
 // hold (sequence <= the MANIFEST's last sequence), into memtables of memtable_size that join
 // imm_; so replay reads at most what was unflushed at the crash.
 //
-// Stalls (MakeRoomForWrite, lsm-engines.md §3.7): from level0_slowdown_trigger L0 files each
-// write group is delayed 1 ms once; with max_immutable_memtables waiting or
+// Stalls (MakeRoomForWrite, lsm-engines.md §3.7): from level0_slowdown_trigger L0 files writes
+// are paced to Options::delayed_write_rate (falling to a quarter of it at the stop trigger):
+// each written group adds its bytes' worth of delay to a debt, which the next leader sleeps
+// off once it reaches 1 ms (so a lone writer slows down instead of stopping); with
+// max_immutable_memtables waiting or
 // level0_stop_trigger L0 files a full memtable waits for background work. Before either, the
 // leader hands the WAL buffer to the OS, so the syncer (which never waits for background
 // work) can make earlier writes durable meanwhile.
@@ -206,6 +209,9 @@ class DBImpl final : public DB {
   // and while doing file I/O.
   Status MakeRoomForWrite(std::unique_lock<std::mutex>& lock, bool force)
       EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  // Adds what a written group of `bytes` owes, in microseconds of delay, while L0 is at or
+  // past level0_slowdown_trigger (Options::delayed_write_rate); MakeRoomForWrite sleeps it off.
+  void ChargeSlowdown(uint64_t bytes) EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   // mem_ -> imm_, new WAL and memtable. REQUIRES: as MakeRoomForWrite.
   Status SwitchMemTable(std::unique_lock<std::mutex>& lock) EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   // As log owner, hands buffered WAL records to the OS. REQUIRES: the caller is log owner.
@@ -283,10 +289,11 @@ class DBImpl final : public DB {
   uint64_t logfile_number_ GUARDED_BY(mutex_) = 0;
   std::shared_ptr<WritableFile> logfile_;
   std::unique_ptr<log::Writer> log_;
-  std::vector<uint64_t> live_logs_ GUARDED_BY(mutex_);  // every WAL still needed, oldest first
-  bool wal_unflushed_ GUARDED_BY(mutex_) = false;       // the WAL buffer holds records
-  uint64_t wal_flushed_seq_ GUARDED_BY(mutex_) = 0;     // records <= this are in the OS
-  uint64_t wal_bytes_ GUARDED_BY(mutex_) = 0;           // size of the live WAL
+  std::vector<uint64_t> live_logs_ GUARDED_BY(mutex_);    // every WAL still needed, oldest first
+  bool wal_unflushed_ GUARDED_BY(mutex_) = false;         // the WAL buffer holds records
+  uint64_t wal_flushed_seq_ GUARDED_BY(mutex_) = 0;       // records <= this are in the OS
+  uint64_t wal_bytes_ GUARDED_BY(mutex_) = 0;             // size of the live WAL
+  uint64_t slowdown_debt_micros_ GUARDED_BY(mutex_) = 0;  // ChargeSlowdown
   // Damaged WAL regions that recovery skipped (skip_corrupt_wal_records).
   uint64_t wal_damage_skipped_ GUARDED_BY(mutex_) = 0;
 

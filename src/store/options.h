@@ -54,8 +54,11 @@ struct Options {
 
   // L0 triggers, in L0 files. Raised at open so that stop >= slowdown >= compaction.
   int level0_compaction_trigger = 4;
-  int level0_slowdown_trigger = 20;                 // each write group is delayed 1 ms from here
-  int level0_stop_trigger = 36;                     // writes wait for compaction from here
+  int level0_slowdown_trigger = 20;  // writes are paced from here (below)
+  int level0_stop_trigger = 36;      // writes wait for compaction from here
+  // Paced writes: at level0_slowdown_trigger L0 files writes may go at this many bytes per
+  // second, falling linearly to a quarter of it at level0_stop_trigger.
+  uint64_t delayed_write_rate = 16ull << 20;
   uint64_t max_bytes_for_level_base = 64ull << 20;  // L1; each level below is 10x
   uint64_t target_file_size = 16ull << 20;          // compaction output files are cut here
   int compaction_threads = 1;                       // background compaction threads (1..16)
