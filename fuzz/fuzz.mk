@@ -26,17 +26,17 @@ FUZZ_RUNFLAGS      ?= -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
 
 FUZZ_TARGETS += resp_parser_fuzz inline_fuzz glob_fuzz
 FUZZ_SRCS_resp_parser_fuzz := src/resp/parser.cc
-FUZZ_DEPS_resp_parser_fuzz := src/resp/parser.h
+FUZZ_DEPS_resp_parser_fuzz := src/resp/parser.h fuzz/fuzz_check.h
 FUZZ_SRCS_inline_fuzz      := src/resp/parser.cc
-FUZZ_DEPS_inline_fuzz      := src/resp/parser.h
+FUZZ_DEPS_inline_fuzz      := src/resp/parser.h fuzz/fuzz_check.h
 FUZZ_SRCS_glob_fuzz        := src/util/glob.cc
-FUZZ_DEPS_glob_fuzz        := src/util/glob.h
+FUZZ_DEPS_glob_fuzz        := src/util/glob.h fuzz/fuzz_check.h
 
 # The store targets share fuzz/store_fuzz_util.h (in-memory files and Env). Their FUZZ_SRCS_
 # are the link closure of what they call; their FUZZ_DEPS_ are all store and util headers
 # (their include closures are long and change as the store does).
 FUZZ_TARGETS += wal_reader_fuzz sst_reader_fuzz manifest_fuzz
-FUZZ_STORE_DEPS := fuzz/store_fuzz_util.h $(wildcard src/store/*.h src/util/*.h)
+FUZZ_STORE_DEPS := fuzz/store_fuzz_util.h fuzz/fuzz_check.h $(wildcard src/store/*.h src/util/*.h)
 FUZZ_SRCS_wal_reader_fuzz := $(addprefix src/store/,log_reader.cc log_writer.cc write_batch.cc \
                                memtable.cc arena.cc dbformat.cc)
 FUZZ_DEPS_wal_reader_fuzz := $(FUZZ_STORE_DEPS)

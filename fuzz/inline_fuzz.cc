@@ -9,17 +9,10 @@
 #include <string_view>
 #include <vector>
 
+#include "fuzz_check.h"
 #include "resp/parser.h"
 
 namespace {
-
-#define CHECK(cond)                                                            \
-  do {                                                                         \
-    if (!(cond)) {                                                             \
-      fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-      abort();                                                                 \
-    }                                                                          \
-  } while (0)
 
 // Quotes an argument so that SplitInlineArgs reads it back (Redis's sdscatrepr format).
 std::string Quote(std::string_view s) {

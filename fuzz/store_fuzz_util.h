@@ -16,16 +16,9 @@
 #include <utility>
 #include <vector>
 
+#include "fuzz_check.h"
 #include "store/env.h"
 #include "util/status.h"
-
-#define CHECK(cond)                                                            \
-  do {                                                                         \
-    if (!(cond)) {                                                             \
-      fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-      abort();                                                                 \
-    }                                                                          \
-  } while (0)
 
 namespace strata::store::fuzz {
 
