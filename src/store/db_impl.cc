@@ -1,5 +1,7 @@
 #include "store/db_impl.h"
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -264,10 +266,20 @@ Status DBImpl::Recover() {
   InstallSuperVersion();
   DeleteObsoleteFiles(l);
 
-  syncer_ = std::thread([this] { SyncerLoop(); });
-  flush_thread_ = std::thread([this] { FlushLoop(); });
+  // Named so that `top -H` and perf tell them apart from the server's event loop.
+  syncer_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "strata-sync");
+    SyncerLoop();
+  });
+  flush_thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "strata-flush");
+    FlushLoop();
+  });
   for (int i = 0; i < options_.compaction_threads; i++) {
-    compaction_threads_.emplace_back([this] { CompactionLoop(); });
+    compaction_threads_.emplace_back([this] {
+      pthread_setname_np(pthread_self(), "strata-compact");
+      CompactionLoop();
+    });
   }
   if (!logs.empty()) {
     Log(LogLevel::kInfo, "recovered " + NumberToString(stats_.recovered_records) +
