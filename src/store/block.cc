@@ -75,25 +75,30 @@ uint64_t Block::SearchWord(std::string_view user_key) const {
 
 void Block::BuildSearchIndex() {
   if (!well_formed()) return;
+  // Restart keys are whole keys in the block: views, no copies (a table open runs this over
+  // thousands of restarts).
   BlockIterator it(this, InternalKeyComparator());
-  std::vector<std::string> keys;  // restart keys' user keys
-  keys.reserve(num_restarts_);
-  for (uint32_t i = 0; i < num_restarts_; i++) {
-    std::string_view k;
-    if (!it.RestartKey(i, &k) || k.size() < 8) return;  // malformed: no index
-    keys.emplace_back(ExtractUserKey(k));
-  }
+  auto user_key = [&](uint32_t i, std::string_view* k) {
+    if (!it.RestartKey(i, k) || k->size() < 8) return false;  // malformed: no index
+    *k = ExtractUserKey(*k);
+    return true;
+  };
   // The prefix shared by the first and the second-to-last key is shared by every key between
   // them (keys are sorted). The last one is skipped: an index block ends with a short
   // successor key (e.g. "e" after "d...") that shares nothing; SearchWord maps such keys to
   // 0 or UINT64_MAX, which keeps the words in key order.
-  const std::string& a = keys.front();
-  const std::string& b = keys[keys.size() >= 2 ? keys.size() - 2 : 0];
+  std::string_view a, b;
+  if (!user_key(0, &a) || !user_key(num_restarts_ >= 2 ? num_restarts_ - 2 : 0, &b)) return;
   size_t n = 0;
   while (n < a.size() && n < b.size() && a[n] == b[n]) n++;
-  common_.assign(a, 0, n);
-  restart_words_.reserve(keys.size());
-  for (const std::string& k : keys) restart_words_.push_back(SearchWord(k));
+  common_.assign(a.substr(0, n));
+  std::vector<uint64_t> words(num_restarts_);
+  for (uint32_t i = 0; i < num_restarts_; i++) {
+    std::string_view k;
+    if (!user_key(i, &k)) return;
+    words[i] = SearchWord(k);
+  }
+  restart_words_ = std::move(words);
 }
 
 bool Block::NarrowByIndex(std::string_view target, uint32_t* left, uint32_t* right) const {
