@@ -1,4 +1,4 @@
-// Arena: a bump allocator for memtable entries and skiplist nodes. Memory is handed out from
+// Arena: a bump allocator for memtable entries. Memory is handed out from
 // 4 KiB blocks and freed all at once when the arena is destroyed; there is no per-allocation
 // free. Requests larger than a quarter block get a block of their own, so at most a quarter
 // of each block is wasted at its end.
@@ -22,7 +22,7 @@ class Arena {
 
   // Returns bytes of uninitialized memory, valid until the arena is destroyed. REQUIRES: bytes > 0.
   char* Allocate(size_t bytes);
-  // Like Allocate, aligned for any pointer or 8-byte integer (skiplist nodes hold atomics).
+  // Like Allocate, aligned for any pointer or 8-byte integer (e.g. structs holding atomics).
   char* AllocateAligned(size_t bytes);
 
   // Bytes reserved from the system (blocks plus their bookkeeping), approximately.

@@ -1,8 +1,10 @@
 #include "store/memtable.h"
 
+#include <algorithm>
 #include <cassert>
 #include <cstring>
 
+#include "store/merger.h"
 #include "util/checksum.h"
 #include "util/coding.h"
 
@@ -35,7 +37,8 @@ LookupKey::LookupKey(std::string_view user_key, uint64_t sequence) {
   end_ = dst + 8;
 }
 
-MemTable::MemTable(size_t index_capacity_hint) : table_(KeyComparator(), &arena_) {
+MemTable::MemTable(size_t index_capacity_hint) : pending_(std::make_unique<const char*[]>(kBatch)) {
+  run_bytes_.store(kBatch * sizeof(Elem), std::memory_order_relaxed);
   if (index_capacity_hint == 0) return;
   size_t slots = 1024;
   while (slots < index_capacity_hint / 64) slots <<= 1;
@@ -81,7 +84,7 @@ void MemTable::Add(uint64_t seq, ValueKind kind, std::string_view key, std::stri
   const size_t internal_len = key.size() + 8;
   const size_t encoded_len =
       VarintLength(internal_len) + internal_len + VarintLength(value.size()) + value.size();
-  char* buf = table_.AllocateKey(encoded_len);
+  char* buf = arena_.Allocate(encoded_len);
   char* p = EncodeVarint32(buf, static_cast<uint32_t>(internal_len));
   if (!key.empty()) std::memcpy(p, key.data(), key.size());
   p += key.size();
@@ -89,10 +92,119 @@ void MemTable::Add(uint64_t seq, ValueKind kind, std::string_view key, std::stri
   p += 8;
   p = EncodeVarint32(p, static_cast<uint32_t>(value.size()));
   if (!value.empty()) std::memcpy(p, value.data(), value.size());
-  table_.Insert(buf);
-  // After the skiplist insert: an indexed entry is always also reachable by iterators.
+
+  // Slots at and past the count are the writer's alone; the release store hands this one to
+  // readers, who copy [0, count) under mu_.
+  const size_t n = pending_count_.load(std::memory_order_relaxed);
+  pending_[n] = buf;
+  pending_count_.store(n + 1, std::memory_order_release);
+  // After the entry is in pending: an indexed entry is always also reachable by iterators.
   if (index_) IndexEntry(key, buf);
   num_entries_.fetch_add(1, std::memory_order_relaxed);
+  if (n + 1 == kBatch) SealPending();
+}
+
+uint64_t MemTable::HeadOf(std::string_view key, const std::string* prefix) {
+  if (prefix == nullptr) return 0;
+  const std::string_view p = *prefix;
+  const int c = std::memcmp(key.data(), p.data(), std::min(key.size(), p.size()));
+  uint64_t cls = 1;
+  if (c < 0 || (c == 0 && key.size() < p.size())) {
+    cls = 0;
+  } else if (c > 0) {
+    cls = 2;
+  } else {
+    key.remove_prefix(p.size());
+  }
+  uint64_t bytes = 0;
+  for (size_t i = 0; i < 8; i++) {
+    bytes = (bytes << 8) | (i < key.size() ? static_cast<unsigned char>(key[i]) : 0);
+  }
+  return (cls << 62) | (bytes >> 2);
+}
+
+void MemTable::SealPending() {
+  if (!head_prefix_chosen_) {
+    std::vector<const char*> batch(pending_.get(), pending_.get() + kBatch);
+    std::sort(batch.begin(), batch.end(), KeyLess());
+    std::string_view a = ExtractUserKey(GetLengthPrefixedView(batch[kBatch / 4]));
+    std::string_view b = ExtractUserKey(GetLengthPrefixedView(batch[kBatch * 3 / 4]));
+    size_t n = 0;
+    while (n < a.size() && n < b.size() && a[n] == b[n]) n++;
+    head_prefix_.assign(a.data(), n);
+    head_prefix_chosen_ = true;
+  }
+  auto run = std::make_shared<Run>(kBatch);
+  for (size_t i = 0; i < kBatch; i++) {
+    const char* e = pending_[i];
+    (*run)[i] = {HeadOf(ExtractUserKey(GetLengthPrefixedView(e)), &head_prefix_), e};
+  }
+  std::sort(run->begin(), run->end(), ElemLess());
+
+  // Readers keep using runs_ and pending until the swap below, so merging needs no lock.
+  std::vector<RunRef> runs = runs_;
+  while (!runs.empty() && runs.back()->size() <= run->size() &&
+         runs.back()->size() + run->size() <= kMaxMergedRun) {
+    const Run& older = *runs.back();
+    auto merged = std::make_shared<Run>(older.size() + run->size());
+    std::merge(older.begin(), older.end(), run->begin(), run->end(), merged->begin(), ElemLess());
+    run = std::move(merged);
+    runs.pop_back();
+  }
+  runs.push_back(std::move(run));
+  size_t elems = kBatch;
+  for (const RunRef& r : runs) elems += r->size();
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    runs_.swap(runs);
+    pending_count_.store(0, std::memory_order_relaxed);
+    seals_++;
+    heads_published_ = true;
+  }
+  run_bytes_.store(elems * sizeof(Elem), std::memory_order_relaxed);
+  // `runs` (the old list) drops here; arrays a reader still holds live on with its snapshot.
+}
+
+MemTable::View MemTable::Snapshot() const {
+  View view;
+  std::shared_ptr<Run> copy;
+  uint64_t seals;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    const size_t n = pending_count_.load(std::memory_order_acquire);
+    seals = seals_;
+    if (heads_published_) view.head_prefix = &head_prefix_;
+    view.runs.reserve(runs_.size() + 1);
+    view.runs.assign(runs_.begin(), runs_.end());
+    if (n == 0) return view;
+    if (sorted_pending_ != nullptr && sorted_pending_->size() == n &&
+        sorted_pending_seals_ == seals) {
+      view.runs.push_back(sorted_pending_);  // nothing added since the last snapshot sorted it
+      return view;
+    }
+    copy = std::make_shared<Run>(n);
+    for (size_t i = 0; i < n; i++) (*copy)[i].entry = pending_[i];
+  }
+  for (Elem& e : *copy)
+    e.head = HeadOf(ExtractUserKey(GetLengthPrefixedView(e.entry)), view.head_prefix);
+  std::sort(copy->begin(), copy->end(), ElemLess());
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    sorted_pending_ = copy;
+    sorted_pending_seals_ = seals;
+  }
+  view.runs.push_back(std::move(copy));
+  return view;
+}
+
+size_t MemTable::LowerBound(const Run& run, uint64_t target_head, const char* target) {
+  auto lo = std::lower_bound(run.begin(), run.end(), target_head,
+                             [](const Elem& e, uint64_t h) { return e.head < h; });
+  auto hi = std::upper_bound(lo, run.end(), target_head,
+                             [](uint64_t h, const Elem& e) { return h < e.head; });
+  auto it = std::lower_bound(lo, hi, target,
+                             [](const Elem& e, const char* t) { return KeyLess()(e.entry, t); });
+  return it - run.begin();
 }
 
 MemTable::GetResult MemTable::Get(const LookupKey& key, std::string* value) const {
@@ -112,12 +224,17 @@ MemTable::GetResult MemTable::Get(const LookupKey& key, std::string* value) cons
     }
   }
   if (entry == nullptr) {
-    Table::Iterator iter(&table_);
-    iter.Seek(key.memtable_key());
-    if (!iter.Valid()) return GetResult::kNotPresent;
-    // The seek landed on the first entry >= (user_key, seq): if it has the same user key, it
-    // is the newest version visible at seq.
-    entry = iter.key();
+    // The first entry >= (user_key, seq) over all runs: if it has the same user key, it is the
+    // newest version visible at seq.
+    const View view = Snapshot();
+    const uint64_t head = HeadOf(key.user_key(), view.head_prefix);
+    for (const RunRef& run : view.runs) {
+      const size_t i = LowerBound(*run, head, key.memtable_key());
+      if (i == run->size()) continue;
+      const char* e = (*run)[i].entry;
+      if (entry == nullptr || KeyLess()(e, entry)) entry = e;
+    }
+    if (entry == nullptr) return GetResult::kNotPresent;
   }
   std::string_view ikey = GetLengthPrefixedView(entry);
   if (ExtractUserKey(ikey) != key.user_key()) return GetResult::kNotPresent;
@@ -133,22 +250,22 @@ MemTable::GetResult MemTable::Get(const LookupKey& key, std::string* value) cons
   return GetResult::kNotPresent;
 }
 
-// Iterates internal keys. Seek takes an internal key and encodes it with a length prefix in
-// a reused buffer.
-class MemTable::MemTableIterator : public Iterator {
+// Iterates one run. Seek takes an internal key and binary-searches the run with it.
+class MemTable::RunIterator : public Iterator {
  public:
-  explicit MemTableIterator(const Table* table) : iter_(table) {}
+  RunIterator(RunRef run, const std::string* head_prefix)
+      : run_(std::move(run)), head_prefix_(head_prefix), pos_(run_->size()) {}
 
-  bool Valid() const override { return iter_.Valid(); }
-  void SeekToFirst() override { iter_.SeekToFirst(); }
+  bool Valid() const override { return pos_ < run_->size(); }
+  void SeekToFirst() override { pos_ = 0; }
   void Seek(std::string_view target) override {
     scratch_.clear();
     PutVarint32(&scratch_, static_cast<uint32_t>(target.size()));
     scratch_.append(target.data(), target.size());
-    iter_.Seek(scratch_.data());
+    pos_ = LowerBound(*run_, HeadOf(ExtractUserKey(target), head_prefix_), scratch_.data());
   }
-  void Next() override { iter_.Next(); }
-  std::string_view key() const override { return GetLengthPrefixedView(iter_.key()); }
+  void Next() override { pos_++; }
+  std::string_view key() const override { return GetLengthPrefixedView((*run_)[pos_].entry); }
   std::string_view value() const override {
     std::string_view k = key();
     return GetLengthPrefixedView(k.data() + k.size());
@@ -156,12 +273,19 @@ class MemTable::MemTableIterator : public Iterator {
   Status status() const override { return Status::OK(); }
 
  private:
-  Table::Iterator iter_;
+  const RunRef run_;
+  const std::string* const head_prefix_;  // the memtable's P (it outlives the iterator)
+  size_t pos_;
   std::string scratch_;
 };
 
 std::unique_ptr<Iterator> MemTable::NewIterator() const {
-  return std::make_unique<MemTableIterator>(&table_);
+  std::vector<std::unique_ptr<Iterator>> children;
+  View view = Snapshot();
+  for (RunRef& run : view.runs) {
+    children.push_back(std::make_unique<RunIterator>(std::move(run), view.head_prefix));
+  }
+  return NewMergingIterator(InternalKeyComparator(), std::move(children));
 }
 
 }  // namespace strata::store

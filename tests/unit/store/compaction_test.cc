@@ -488,8 +488,10 @@ TEST_F(CompactionJobTest, OutputsAreCutAtTargetSizeBetweenUserKeys) {
   Version* v = vset_->current();
   const int out = c->output_level();
   ASSERT_GT(v->NumFiles(out), 10);
+  // At most the target, plus the user key that crossed it (5 versions, ~600 bytes), plus the
+  // index, filter and footer.
   for (const FilePtr& f : v->files(out)) {
-    EXPECT_LT(f->file_size, 4096u + 1024u);
+    EXPECT_LT(f->file_size, 4096u + 1280u);
   }
   // Level invariants held (LogAndApply checks them); the data is all there.
   std::string dump = Dump();

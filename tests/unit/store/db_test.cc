@@ -655,8 +655,9 @@ TEST_F(DBTest, ReadersIteratorsWritersAndSyncerTogether) {
 
 // --- The hot path ---
 
-// A buffer_wal Put on an uncontended DB allocates nothing but arena blocks (one per ~4 KiB
-// of entries) once the per-thread batch and the WAL buffers are warm.
+// A buffer_wal Put on an uncontended DB allocates nothing per write once the per-thread batch
+// and the WAL buffers are warm: only arena blocks (one per ~4 KiB of entries) and the
+// memtable's sorted runs (a few arrays per 256 entries, memtable.h).
 TEST_F(DBTest, BufferedPutDoesNotAllocatePerWrite) {
   if (!testing::AllocationCountingAvailable()) GTEST_SKIP() << "sanitizer build";
   options_.sync_mode = SyncMode::kAlways;
@@ -674,8 +675,9 @@ TEST_F(DBTest, BufferedPutDoesNotAllocatePerWrite) {
     if (!s.ok()) break;
   }
   const size_t allocs = testing::StopCountingAllocations();
-  // ~45 bytes per entry => ~220 arena blocks, plus the arena's block list growing.
-  EXPECT_LT(allocs, static_cast<size_t>(kWrites / 50)) << allocs << " allocations";
+  // ~45 bytes per entry => ~220 arena blocks, plus the arena's block list growing, plus
+  // ~5 per 256 entries for runs (~400): well under one per 20 writes.
+  EXPECT_LT(allocs, static_cast<size_t>(kWrites / 25)) << allocs << " allocations";
   EXPECT_EQ(db_->LastSequence(), 100u + kWrites);
 }
 

@@ -439,12 +439,16 @@ TEST(Table, CompressionKeptOnlyWhenWorthwhile) {
 }
 
 TEST(Table, IndexSeparatorsAreShort) {
-  // Between "prefix/100246/<16-byte suffix>" and "prefix/100248/..." the separator is
+  // Between "prefix/100246/<16-byte suffix>" and "prefix/100249/..." the separator is
   // "prefix/100247" (13 bytes instead of 30). Where the differing digits are adjacent
   // ("...29/" vs "...30/") no shorter separator exists and the whole key stays.
+  // Gaps of 2..6 so that block boundaries land on varied digits whatever the number of
+  // entries per block (with a fixed gap, every boundary could fall on a carry).
   Model m;
+  int n = 100000;
   for (int i = 0; i < 5000; i++) {
-    m[IKey("prefix/" + std::to_string(100000 + 2 * i) + "/sixteen-byte-sfx", 1)] = "v";
+    n += 2 + (i * 7919) % 5;
+    m[IKey("prefix/" + std::to_string(n) + "/sixteen-byte-sfx", 1)] = "v";
   }
   Options o;
   TableProperties p;
