@@ -156,7 +156,6 @@ class MemTable {
   // A sorted, immutable array, shared by the memtable and the iterators using it.
   using Run = std::vector<Elem>;
   using RunRef = std::shared_ptr<const Run>;
-  class RunIterator;
 
   static constexpr size_t kBatch = 256;             // pending entries sorted into one run
   static constexpr size_t kMaxMergedRun = 1 << 16;  // entries: the largest merge output
@@ -172,6 +171,7 @@ class MemTable {
     std::vector<RunRef> runs;
     const std::string* head_prefix = nullptr;
   };
+  class MemTableIterator;
   // The runs and a sorted copy of pending, taken under mu_.
   View Snapshot() const;
 
