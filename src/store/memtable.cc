@@ -103,8 +103,8 @@ void MemTable::Add(uint64_t seq, ValueKind kind, std::string_view key, std::stri
   if (n + 1 == kBatch) SealPending();
 }
 
-uint64_t MemTable::HeadOf(std::string_view key, const std::string* prefix) {
-  if (prefix == nullptr) return 0;
+MemTable::Head MemTable::HeadOf(std::string_view key, const std::string* prefix) {
+  if (prefix == nullptr) return {0, kLongKey};
   const std::string_view p = *prefix;
   const int c = std::memcmp(key.data(), p.data(), std::min(key.size(), p.size()));
   uint64_t cls = 1;
@@ -115,30 +115,41 @@ uint64_t MemTable::HeadOf(std::string_view key, const std::string* prefix) {
   } else {
     key.remove_prefix(p.size());
   }
-  uint64_t bytes = 0;
-  for (size_t i = 0; i < 8; i++) {
-    bytes = (bytes << 8) | (i < key.size() ? static_cast<unsigned char>(key[i]) : 0);
-  }
-  return (cls << 62) | (bytes >> 2);
+  auto byte = [&](size_t i) -> uint64_t {
+    return i < key.size() ? static_cast<unsigned char>(key[i]) : 0;
+  };
+  uint64_t hi = 0, lo = 0;
+  for (size_t i = 0; i < 7; i++) hi = (hi << 8) | byte(i);
+  for (size_t i = 7; i < 14; i++) lo = (lo << 8) | byte(i);
+  return {(cls << 62) | (hi << 6), (lo << 8) | std::min<uint64_t>(key.size(), kLongKey)};
 }
 
 void MemTable::SealPending() {
   if (!head_prefix_chosen_) {
+    // The prefix the middle half of the batch's distinct keys share: distinct, because one
+    // key rewritten by most writes (the server's key counter) must not count many times.
     std::vector<const char*> batch(pending_.get(), pending_.get() + kBatch);
     std::sort(batch.begin(), batch.end(), KeyLess());
-    std::string_view a = ExtractUserKey(GetLengthPrefixedView(batch[kBatch / 4]));
-    std::string_view b = ExtractUserKey(GetLengthPrefixedView(batch[kBatch * 3 / 4]));
+    std::vector<std::string_view> keys;
+    for (const char* e : batch) {
+      std::string_view k = ExtractUserKey(GetLengthPrefixedView(e));
+      if (keys.empty() || keys.back() != k) keys.push_back(k);
+    }
+    std::string_view a = keys[keys.size() / 4];
+    std::string_view b = keys[keys.size() * 3 / 4];
     size_t n = 0;
     while (n < a.size() && n < b.size() && a[n] == b[n]) n++;
     head_prefix_.assign(a.data(), n);
     head_prefix_chosen_ = true;
   }
+  // Newest first, then a stable sort: versions of one key end up newest first (see Less).
   auto run = std::make_shared<Run>(kBatch);
   for (size_t i = 0; i < kBatch; i++) {
-    const char* e = pending_[i];
-    (*run)[i] = {HeadOf(ExtractUserKey(GetLengthPrefixedView(e)), &head_prefix_), e};
+    const char* e = pending_[kBatch - 1 - i];
+    const Head h = HeadOf(ExtractUserKey(GetLengthPrefixedView(e)), &head_prefix_);
+    (*run)[i] = {h.hi, h.lo, e};
   }
-  std::sort(run->begin(), run->end(), ElemLess());
+  std::stable_sort(run->begin(), run->end(), Less());
 
   // Readers keep using runs_ and pending until the swap below, so merging needs no lock.
   std::vector<RunRef> runs = runs_;
@@ -146,7 +157,8 @@ void MemTable::SealPending() {
          runs.back()->size() + run->size() <= kMaxMergedRun) {
     const Run& older = *runs.back();
     auto merged = std::make_shared<Run>(older.size() + run->size());
-    std::merge(older.begin(), older.end(), run->begin(), run->end(), merged->begin(), ElemLess());
+    // The newer run first: std::merge puts the first range's element before an equivalent one.
+    std::merge(run->begin(), run->end(), older.begin(), older.end(), merged->begin(), Less());
     run = std::move(merged);
     runs.pop_back();
   }
@@ -182,11 +194,14 @@ MemTable::View MemTable::Snapshot() const {
       return view;
     }
     copy = std::make_shared<Run>(n);
-    for (size_t i = 0; i < n; i++) (*copy)[i].entry = pending_[i];
+    for (size_t i = 0; i < n; i++) (*copy)[i].entry = pending_[n - 1 - i];  // newest first
   }
-  for (Elem& e : *copy)
-    e.head = HeadOf(ExtractUserKey(GetLengthPrefixedView(e.entry)), view.head_prefix);
-  std::sort(copy->begin(), copy->end(), ElemLess());
+  for (Elem& e : *copy) {
+    const Head h = HeadOf(ExtractUserKey(GetLengthPrefixedView(e.entry)), view.head_prefix);
+    e.hi = h.hi;
+    e.lo = h.lo;
+  }
+  std::stable_sort(copy->begin(), copy->end(), Less());
   {
     std::lock_guard<std::mutex> l(mu_);
     sorted_pending_ = copy;
@@ -196,11 +211,15 @@ MemTable::View MemTable::Snapshot() const {
   return view;
 }
 
-size_t MemTable::LowerBound(const Run& run, uint64_t target_head, const char* target) {
-  auto lo = std::lower_bound(run.begin(), run.end(), target_head,
-                             [](const Elem& e, uint64_t h) { return e.head < h; });
-  auto hi = std::upper_bound(lo, run.end(), target_head,
-                             [](uint64_t h, const Elem& e) { return h < e.head; });
+size_t MemTable::LowerBound(const Run& run, Head target_head, const char* target) {
+  auto head_less = [](const Elem& e, const Head& h) {
+    return e.hi != h.hi ? e.hi < h.hi : e.lo < h.lo;
+  };
+  auto less_head = [](const Head& h, const Elem& e) {
+    return h.hi != e.hi ? h.hi < e.hi : h.lo < e.lo;
+  };
+  auto lo = std::lower_bound(run.begin(), run.end(), target_head, head_less);
+  auto hi = std::upper_bound(lo, run.end(), target_head, less_head);
   auto it = std::lower_bound(lo, hi, target,
                              [](const Elem& e, const char* t) { return KeyLess()(e.entry, t); });
   return it - run.begin();
@@ -226,7 +245,7 @@ MemTable::GetResult MemTable::Get(const LookupKey& key, std::string* value) cons
     // The first entry >= (user_key, seq) over all runs: if it has the same user key, it is the
     // newest version visible at seq.
     const View view = Snapshot();
-    const uint64_t head = HeadOf(key.user_key(), view.head_prefix);
+    const Head head = HeadOf(key.user_key(), view.head_prefix);
     for (const RunRef& run : view.runs) {
       const size_t i = LowerBound(*run, head, key.memtable_key());
       if (i == run->size()) continue;
@@ -251,7 +270,7 @@ MemTable::GetResult MemTable::Get(const LookupKey& key, std::string* value) cons
 
 // Iterates the union of a view's runs: one cursor per run, and the current entry is the
 // smallest under the cursors. All runs of a view have heads from the same P, so choosing it
-// compares integers, loading entries only on equal heads (versions of one key). Linear in the
+// compares integers, loading entries only on equal heads of long keys. Linear in the
 // number of runs per step: a 64 MB memtable has about 10 of them.
 class MemTable::MemTableIterator : public Iterator {
  public:
@@ -267,7 +286,7 @@ class MemTable::MemTableIterator : public Iterator {
     scratch_.clear();
     PutVarint32(&scratch_, static_cast<uint32_t>(target.size()));
     scratch_.append(target.data(), target.size());
-    const uint64_t head = HeadOf(ExtractUserKey(target), view_.head_prefix);
+    const Head head = HeadOf(ExtractUserKey(target), view_.head_prefix);
     for (size_t i = 0; i < pos_.size(); i++) {
       pos_[i] = LowerBound(*view_.runs[i], head, scratch_.data());
     }
@@ -288,14 +307,16 @@ class MemTable::MemTableIterator : public Iterator {
   static constexpr size_t kNone = ~size_t{0};
 
   const Elem& Current() const { return (*view_.runs[cur_])[pos_[cur_]]; }
+  // Newest run first, replacing only on strictly smaller: of equivalent elements (versions of
+  // one short key) the newest wins, as the internal key order wants.
   void FindSmallest() {
     cur_ = kNone;
     const Elem* best = nullptr;
-    for (size_t i = 0; i < pos_.size(); i++) {
+    for (size_t i = pos_.size(); i-- > 0;) {
       const Run& run = *view_.runs[i];
       if (pos_[i] == run.size()) continue;
       const Elem& e = run[pos_[i]];
-      if (best == nullptr || ElemLess()(e, *best)) {
+      if (best == nullptr || Less()(e, *best)) {
         best = &e;
         cur_ = i;
       }

@@ -12,10 +12,12 @@
 // per write: ~20 dependent cache misses in a 64 MB memtable, ~2.7 us per entry here, the top
 // cost of the server's SET. Instead, entries are kept like a small in-memory LSM tree:
 //   - pending: the newest entries, in arrival order (at most kBatch of them);
-//   - runs: immutable sorted arrays of entry pointers. When pending fills, it is sorted into a
-//     run, and runs are merged two by two while the newer is at least as large as the older
-//     (a binary counter: each entry is merged O(log n) times, streaming through arrays), up
-//     to kMaxMergedRun entries, so no single merge holds up the writer for long.
+//   - runs: immutable sorted arrays of entry pointers, each with a head of key bytes (Elem)
+//     so that comparisons rarely load an entry. When pending fills, it is sorted into a run,
+//     and runs are merged two by two while the newer is at least as large as the older (a
+//     binary counter: each entry is merged O(log n) times, streaming through arrays), up to
+//     kMaxMergedRun entries, so no single merge holds up the writer for long. Runs hold
+//     disjoint, consecutive ranges of sequence numbers (Add's are in sequence order).
 // A sort of 256 entries and a few sequential merges cost ~0.2-0.3 us per entry. Iterators
 // merge the runs with a sorted copy of pending (NewIterator); point lookups use the index.
 //
@@ -100,7 +102,7 @@ class MemTable {
   // Entries added so far (every version counts).
   uint64_t NumEntries() const { return num_entries_.load(std::memory_order_relaxed); }
 
-  // REQUIRES: external synchronization (single writer); (key, seq) not already present.
+  // REQUIRES: external synchronization (single writer); seq greater than every earlier Add's.
   void Add(uint64_t seq, ValueKind kind, std::string_view key, std::string_view value);
 
   enum class GetResult { kNotPresent, kFound, kDeleted };
@@ -134,25 +136,40 @@ class MemTable {
       return GetVarint32Ptr(p, p + 5, len);
     }
   };
-  // A run element: an entry and its head, a 64-bit number that never decreases in key order,
-  // so a smaller head means a smaller key and most comparisons in sorts and merges are decided
-  // without loading the entry (a cache miss: entries are scattered over the arena). Equal
-  // heads fall back to KeyLess. With P = head_prefix_ (the bytes most keys start with), the
-  // top 2 bits are the key's class: 0 below every key starting with P, 1 starting with P, 2
-  // above them; the low 62 bits are the top of the 8 bytes after P (class 1) or the first 8
-  // bytes (classes 0, 2), big-endian, zero-padded past the key's end. Keys like
-  // "user:000123" thus differ in their heads although all share "user:000".
+  // A run element: an entry and its head, two words that never decrease in key order, so a
+  // smaller head means a smaller user key and most comparisons in sorts, merges and iterators
+  // are decided without loading entries (each load is a cache miss: entries are scattered over
+  // the arena). With P = head_prefix_ (the bytes most keys start with), a key's rest is what
+  // follows P if it starts with P (class 1), else the whole key (class 0 if below every key
+  // starting with P, 2 if above). hi = class << 62 | rest bytes 0..6 << 6; lo = rest bytes
+  // 7..13 << 8 | len, where len is the rest's length if at most 14, else 15; bytes past the
+  // end are zero. Keys like "user:000123" thus differ in their heads although they share
+  // "user:000", and equal heads with len < 15 mean equal user keys (versions of one key): their
+  // order is by sequence, newest first, which the runs know without loading entries (see
+  // Less). Equal heads with len 15 fall back to KeyLess.
   struct Elem {
-    uint64_t head;
+    uint64_t hi;
+    uint64_t lo;
     const char* entry;
   };
-  struct ElemLess {
+  static constexpr uint64_t kLongKey = 15;
+  struct Head {
+    uint64_t hi, lo;
+  };
+  // The head of user_key; {0, kLongKey} when prefix is null (P not chosen yet: every
+  // comparison falls back to KeyLess).
+  static Head HeadOf(std::string_view user_key, const std::string* prefix);
+  // Orders elements by head, then by KeyLess for long keys. Versions of one short key are
+  // equivalent here: every sort and merge that uses it is stable and puts newer elements
+  // first (a batch is sorted newest first; runs hold disjoint sequence ranges, newer runs
+  // higher), which is the internal key order.
+  struct Less {
     bool operator()(const Elem& a, const Elem& b) const {
-      return a.head != b.head ? a.head < b.head : KeyLess()(a.entry, b.entry);
+      if (a.hi != b.hi) return a.hi < b.hi;
+      if (a.lo != b.lo) return a.lo < b.lo;
+      return (a.lo & 0xff) == kLongKey && KeyLess()(a.entry, b.entry);
     }
   };
-  // The head of user_key; 0 when prefix is null (P not chosen yet: every head is 0).
-  static uint64_t HeadOf(std::string_view user_key, const std::string* prefix);
   // A sorted, immutable array, shared by the memtable and the iterators using it.
   using Run = std::vector<Elem>;
   using RunRef = std::shared_ptr<const Run>;
@@ -164,7 +181,7 @@ class MemTable {
   void SealPending();
   // The position of the first entry of run >= target (a memtable_key() whose user key has
   // head target_head): a binary search of the heads, then of the entries with equal heads.
-  static size_t LowerBound(const Run& run, uint64_t target_head, const char* target);
+  static size_t LowerBound(const Run& run, Head target_head, const char* target);
   // A consistent view for a reader: the runs, a sorted copy of pending, and P (null before
   // the first seal; then fixed).
   struct View {
@@ -205,8 +222,8 @@ class MemTable {
   mutable uint64_t sorted_pending_seals_ = 0;
   std::atomic<size_t> run_bytes_{0};
   // Writer only: P for the heads, chosen at the first seal (the prefix the middle half of
-  // the first batch shares, so that a few outliers do not shorten it) and then fixed, so
-  // every run's heads are comparable.
+  // the first batch's distinct keys share, so that a few outliers do not shorten it) and then
+  // fixed, so every run's heads are comparable.
   std::string head_prefix_;
   bool head_prefix_chosen_ = false;
   bool heads_published_ = false;   // guarded by mu_: readers may use head_prefix_

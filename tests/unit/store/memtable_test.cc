@@ -223,9 +223,10 @@ TEST(MemTableRunsTest, IteratorsSeekAndGetMatchModelAcrossMergesAndShrinkingPref
   }
 }
 
-// Keys whose first 8 bytes after the shared prefix are equal, and keys that are prefixes of
-// each other or end in zero bytes: heads tie or compare by padding, and the order must still
-// be the full key order.
+// Keys whose bytes after the shared prefix are equal as far as a head reaches, keys that are
+// prefixes of each other or end in zero bytes, and many versions of each spread over runs:
+// heads tie or compare by padding and length, and the order must still be the internal key
+// order (versions of a key newest first).
 TEST(MemTableRunsTest, HeadTiesAndZeroBytesKeepFullKeyOrder) {
   MemTable* mem = new MemTable(1 << 20);
   mem->Ref();
@@ -235,6 +236,10 @@ TEST(MemTableRunsTest, HeadTiesAndZeroBytesKeepFullKeyOrder) {
   const std::string zero(1, '\0');
   std::vector<std::string> keys = {"p", "p" + zero, "p" + zero + zero, "pa", "pa" + zero};
   for (int i = 0; i < 300; i++) keys.push_back("p" + std::string(12, 'k') + std::to_string(i));
+  // Keys longer than a head past the prefix, equal in the head's bytes: KeyLess decides.
+  for (int i = 0; i < 40; i++) {
+    keys.push_back("p" + std::string(12, 'k') + "longlonglonglonglong" + std::to_string(i % 7));
+  }
   for (int round = 0; round < 4000; round++) {
     const std::string& key = keys[rng() % keys.size()];
     ++seq;
