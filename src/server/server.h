@@ -5,9 +5,12 @@
 // which stages writes in the Keyspace and appends its reply to the connection's output ->
 // BeforeSleep(), once per loop iteration, hands all WAL bytes of the iteration to the OS in
 // one write(2) and then writes the replies. With appendfsync always, replies wait until the
-// store's syncer thread reports the WAL durable (one fsync shared by every write of the
-// iteration and by any that arrive while it runs); the client is paused meanwhile, so no
-// reply that depends on a write is ever sent before that write is on stable storage.
+// WAL is durable, so no reply that depends on a write is ever sent before that write is on
+// stable storage: one fsync is shared by every write of the iteration. As Redis does, the
+// loop runs that fsync itself (DB::SyncIfIdle) and then writes the replies. Only if an fsync
+// is already running does it hand the sync to the store's syncer thread (DB::SyncAsync) and
+// hold the clients, paused, until the syncer reports (OnDurable); writes that arrive
+// meanwhile share the next fsync.
 #pragma once
 
 #include <atomic>
@@ -45,6 +48,8 @@ struct ServerStats {
   uint64_t unexpected_error_replies = 0;
   uint64_t client_output_limit_disconnections = 0;
   uint64_t client_query_limit_disconnections = 0;
+  // WAL syncs replies waited for (appendfsync always), whether the loop ran the fsync itself
+  // or the syncer did (INFO wal_fsync_waits).
   uint64_t wal_syncs_waited = 0;
   uint64_t instantaneous_ops = 0;             // commands/s over the last sampled second
   uint64_t disk_error_recovery_attempts = 0;  // DB::Resume calls (RetryStoreResume)
@@ -119,7 +124,17 @@ class Server : public net::ConnectionHandler {
   void FeedMonitors(const Client& c, const std::vector<std::string_view>& argv);
   void ScheduleFlush(Client* c);
   void BeforeSleep();
+  // appendfsync always: moves every client of pending_flush_ to held_, paused, until every
+  // write up to seq is durable (BeforeSleep, when the loop does not sync itself).
+  void HoldPendingReplies(uint64_t seq);
+  // Has the syncer make every write up to seq durable and then call OnDurable on the loop,
+  // unless a sync covering seq was asked for already.
+  void RequestSync(uint64_t seq);
+  // A requested sync finished: releases the held clients it covers, or, on failure, logs and
+  // closes every held client unsent (ReleaseHeld).
   void OnDurable(Status s);
+  // failed: closes every held client without sending its replies. Else writes the replies of
+  // the held clients whose hold_seq is durable and resumes them.
   void ReleaseHeld(bool failed);
   void Cron();
   // While the store refuses writes after a disk error (DB::BackgroundError), tries DB::Resume
@@ -156,7 +171,7 @@ class Server : public net::ConnectionHandler {
   std::vector<Client*> monitors_;
   std::vector<uint64_t> dead_clients_;  // closed; erased from clients_ in BeforeSleep
   bool sync_in_flight_ = false;
-  uint64_t sync_requested_seq_ = 0;
+  uint64_t sync_requested_seq_ = 0;  // the highest sequence a WAL sync was asked for
 
   std::deque<SlowlogEntry> slowlog_;
   uint64_t slowlog_next_id_ = 0;

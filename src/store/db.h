@@ -8,7 +8,8 @@
 //
 // Durability: a write is in the WAL before Write returns (in the store's buffer when
 // WriteOptions::buffer_wal, in the OS after FlushWAL). Whether it is on stable storage depends
-// on Options::sync_mode; DurableSequence() tells, and SyncAsync() waits without blocking.
+// on Options::sync_mode; DurableSequence() tells, SyncAsync() waits without blocking, and
+// SyncIfIdle() fsyncs on the caller's thread unless another fsync is running.
 // Once a WAL write or fsync fails, the DB refuses all further writes with that error; reads go
 // on. The same holds for a failed flush, compaction or MANIFEST write in the background (e.g.
 // ENOSPC writing a table): BackgroundError() reports it. A failed fsync is never retried:
@@ -87,7 +88,19 @@ class DB {
   // thread, or inline when seq is already durable; it must not call back into the DB's write
   // path and should only hand off (e.g. uv_async_send).
   virtual void SyncAsync(uint64_t seq, std::function<void(Status)> done) = 0;
-  // Flushes and fsyncs the WAL now; returns when done.
+  // Makes every write with sequence <= seq durable on the caller's thread, if that needs no
+  // other thread's fsync: hands buffered WAL bytes to the OS and runs one fsync, which covers
+  // every write flushed by then (group commit), instead of SyncAsync's hand-off to the syncer
+  // thread and back. Returns OK once seq is durable (at once if it already is); the sticky
+  // error if the store has failed or this fsync fails (the error SyncAsync's callback would
+  // get; the error is sticky as always); Busy (never a sticky error's code) if an fsync of the
+  // WAL is already running (the syncer's, a memtable switch's) or seq's WAL bytes are not yet
+  // with the OS (a stalled writer holds them): then it has started no fsync and waited for
+  // none, and the caller should use SyncAsync. Blocks for the duration of its own fsync only
+  // (unless other threads write concurrently: then as SyncWAL). SyncAsync callbacks the fsync
+  // covers still run on the syncer thread, in order.
+  virtual Status SyncIfIdle(uint64_t seq) = 0;
+  // Flushes and fsyncs the WAL now; returns when done. Waits for a running fsync if need be.
   virtual Status SyncWAL() = 0;
   // The sticky background/WAL error that makes writes fail, or OK.
   virtual Status BackgroundError() const = 0;

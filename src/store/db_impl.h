@@ -71,10 +71,12 @@
 // (kEverySec) and shutdown, and runs every covered SyncAsync callback in sequence order (the
 // server's path: its event loop never blocks). A blocking waiter (a sync write, SyncWAL) runs
 // SyncOnce on its own thread when no fsync is running, else waits for the running one and
-// retries: no thread hop per synced write. Requests that arrive during an fsync share the
-// next. Two fsyncs of the WAL never overlap (wal_syncing_: SyncOnce's, and a memtable
-// switch's of the old WAL), and none starts once bg_error_ is set: when writeback fails, Linux
-// reports it to one fsync only and drops the pages, so an overlapping or later fsync could
+// retries: no thread hop per synced write. SyncIfIdle (the server's event loop with
+// appendfsync always) runs SyncOnce on its caller's thread too, but never waits for a running
+// fsync: it returns Busy and the caller falls back to SyncAsync. Requests that arrive during an
+// fsync share the next. Two fsyncs of the WAL never overlap (wal_syncing_: SyncOnce's, and a
+// memtable switch's of the old WAL), and none starts once bg_error_ is set: when writeback fails,
+// Linux reports it to one fsync only and drops the pages, so an overlapping or later fsync could
 // "succeed" for data that never reached the disk. A failed WAL write or fsync is sticky
 // (bg_error_): writes fail from then on, reads go on (lsm-engines.md §3.3: a failed fsync cannot be
 // retried). Waiting callbacks then get the error, unless their sequence was durable before it.
@@ -154,6 +156,7 @@ class DBImpl final : public DB {
     return durable_sequence_.load(std::memory_order_acquire);
   }
   void SyncAsync(uint64_t seq, std::function<void(Status)> done) override;
+  Status SyncIfIdle(uint64_t seq) override LOCKS_EXCLUDED(mutex_);
   Status SyncWAL() override;
   Status BackgroundError() const override;
   Status Resume() override LOCKS_EXCLUDED(mutex_);
@@ -335,7 +338,7 @@ class DBImpl final : public DB {
     uint64_t grouped = 0;          // batches that rode in another writer's group
     uint64_t user_bytes = 0;       // encoded batch bytes written by callers
     uint64_t wal_writes = 0;       // Flush calls that handed WAL bytes to the OS
-    uint64_t wal_syncs = 0;        // fdatasyncs of the WAL by the syncer
+    uint64_t wal_syncs = 0;        // fdatasyncs of the WAL by SyncOnce (on any thread)
     uint64_t wal_sync_micros = 0;  // time spent in them
     uint64_t wal_switches = 0;
     uint64_t callbacks_run = 0;

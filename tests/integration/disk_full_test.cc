@@ -16,7 +16,9 @@
 #include <cstring>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "harness.h"
@@ -290,6 +292,69 @@ TEST_P(DiskFullTest, WritesGetMisconfReadsGoOnAndTheServerRecoversWhenSpaceRetur
   EXPECT_EQ(c_.Run({"GET", "deleted"}), "(nil)");
   EXPECT_EQ(c_.Run({"GET", "before:2"}), "(nil)");
   EXPECT_EQ(Set("final", "ok"), "+OK");
+}
+
+// Several clients whose writes share the WAL write that fails: with appendfsync always none
+// of them may be told +OK (their writes never reached the disk), and each must be closed or
+// answered, never left waiting (with three or more held clients ReleaseHeld used to skip some
+// while closing them, and those hung forever). With everysec they get their replies.
+TEST_P(DiskFullTest, EveryClientOfAFailedWalWriteIsClosedOrAnsweredNoneHangs) {
+  STRATA_ONLY();
+  TmpfsNamespace ns(64);
+  if (!ns.ok()) GTEST_SKIP() << "needs unshare -Urm, nsenter and tmpfs: " << ns.error();
+  server_.set_dir(ns.mount_point() + "/data");
+  server_.set_command_prefix(ns.EnterPrefix());
+  const bool always = std::string(GetParam()) == "always";
+  ASSERT_TRUE(server_.Start({"--appendfsync", GetParam()}));
+  ASSERT_EQ(Set("before", "1"), "+OK");
+
+  constexpr int kWriters = 8;
+  std::vector<RawConn> writers;
+  for (int i = 0; i < kWriters; i++) {
+    writers.push_back(server_.Raw());
+    ASSERT_EQ(writers.back().Exchange(EncodeCommand({"PING"})), "+PONG\r\n");
+  }
+  RawConn blocker = server_.Raw();
+  ASSERT_EQ(blocker.Exchange(EncodeCommand({"PING"})), "+PONG\r\n");
+  ASSERT_EQ(FillUntilFull(ns.HostPath(ns.mount_point() + "/filler")), "");
+
+  // While the loop sleeps, every writer's SET arrives; the loop then reads them all in one
+  // iteration, and their records share one WAL write, which cannot fit.
+  ASSERT_TRUE(blocker.Send(EncodeCommand({"DEBUG", "SLEEP", "0.5"})));
+  std::this_thread::sleep_for(100ms);
+  const std::string value(8192, 'w');
+  for (int i = 0; i < kWriters; i++) {
+    ASSERT_TRUE(writers[i].Send(EncodeCommand({"SET", "w" + std::to_string(i), value})));
+  }
+  EXPECT_EQ(blocker.ReadReply(10s).value_or("(none)"), "+OK\r\n");
+  int closed_count = 0;
+  for (int i = 0; i < kWriters; i++) {
+    std::optional<std::string> reply = writers[i].ReadReply(5s);
+    if (!reply) {
+      bool closed = false;
+      writers[i].ReadUntilClose(1s, &closed);
+      EXPECT_TRUE(closed) << "writer " << i << " was neither answered nor closed";
+      EXPECT_TRUE(always) << "writer " << i << " closed with appendfsync everysec";
+      closed_count++;
+    } else if (*reply == "+OK\r\n") {
+      // everysec: sent although the WAL write failed (README); made durable by the recovery.
+      EXPECT_FALSE(always) << "writer " << i << " acknowledged a write that is not durable";
+      acked_["w" + std::to_string(i)] = value;
+    } else {
+      EXPECT_EQ(reply->rfind("-MISCONF", 0), 0u) << "writer " << i << ": " << *reply;
+    }
+  }
+  if (always) {
+    EXPECT_GT(closed_count, 0) << "no writer shared the failed WAL write";
+  }
+
+  // Space returns; the server recovers and every acknowledged write is there.
+  ASSERT_EQ(::unlink(ns.HostPath(ns.mount_point() + "/filler").c_str()), 0);
+  std::string reply;
+  ASSERT_TRUE(PollUntil([&] { return (reply = Set("after", "2")) == "+OK"; }, 10s, 20ms))
+      << reply << "\n"
+      << server_.LogTail(20);
+  ExpectAcked("after the recovery");
 }
 
 INSTANTIATE_TEST_SUITE_P(Appendfsync, DiskFullTest, ::testing::Values("everysec", "always"),
