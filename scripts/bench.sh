@@ -48,6 +48,10 @@ SERVER_ARGS=()
 # Extra options per section, e.g. BENCH_ENGINE_ARGS="--rounds 2" (word-split on purpose).
 # shellcheck disable=SC2206
 SERVER_ARGS+=(${BENCH_SERVER_ARGS:-}); ENGINE_ARGS=(${BENCH_ENGINE_ARGS:-}); STALL_ARGS=(${BENCH_STALL_ARGS:-})
+# Checked before the sections run: the stall section rewrites docs/stall.png, which is not a
+# change to the code being measured.
+DIRTY=""
+[ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ] && DIRTY=" (with uncommitted changes)"
 section server scripts/bench-server.sh "${SERVER_ARGS[@]}"
 section engine scripts/bench-engine.sh "${ENGINE_ARGS[@]}"
 section stall scripts/bench-stall.sh --png docs/stall.png "${STALL_ARGS[@]}"
@@ -55,8 +59,6 @@ ELAPSED=$(( $(date +%s) - START ))
 
 TMPROOT=${BENCH_TMPDIR:-/tmp}
 FSTYPE=$(df -PT "$TMPROOT" | awk 'NR == 2 { print $2 }')
-DIRTY=""
-[ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ] && DIRTY=" (with uncommitted changes)"
 
 {
   echo "# Benchmarks"
