@@ -37,7 +37,6 @@ LookupKey::LookupKey(std::string_view user_key, uint64_t sequence) {
 }
 
 MemTable::MemTable(size_t index_capacity_hint) : pending_(std::make_unique<const char*[]>(kBatch)) {
-  run_bytes_.store(kBatch * sizeof(Elem), std::memory_order_relaxed);
   if (index_capacity_hint == 0) return;
   size_t slots = 1024;
   while (slots < index_capacity_hint / 64) slots <<= 1;
@@ -163,7 +162,7 @@ void MemTable::SealPending() {
     runs.pop_back();
   }
   runs.push_back(std::move(run));
-  size_t elems = kBatch;
+  size_t elems = 0;
   for (const RunRef& r : runs) elems += r->size();
   {
     std::lock_guard<std::mutex> l(mu_);

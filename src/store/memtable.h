@@ -91,8 +91,9 @@ class MemTable {
     if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
   }
 
-  // Bytes of entries and run arrays (the index is a fixed extra of 8 bytes per 64 of the
-  // hint): the DB switches memtables when this passes memtable_size.
+  // Bytes of entries and run arrays (fixed extras not counted: the index, 8 bytes per 64 of
+  // the hint, and the 2 KiB pending array): the DB switches memtables when this passes
+  // memtable_size.
   size_t ApproximateMemoryUsage() const {
     return arena_.MemoryUsage() + run_bytes_.load(std::memory_order_relaxed);
   }

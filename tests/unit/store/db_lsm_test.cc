@@ -394,7 +394,13 @@ TEST_F(LsmTest, WritesSlowDownThenStopWhileCompactionIsBehind) {
   options_.level0_compaction_trigger = 2;
   options_.level0_slowdown_trigger = 3;
   options_.level0_stop_trigger = 5;
-  options_.max_immutable_memtables = 2;
+  // Deterministic whatever the threads' timing: with one immutable memtable at most, L0
+  // cannot pass from 3 to 5 files without the writer filling a whole memtable (~120 writes)
+  // at 4 files, and at this rate ~10 of them owe the millisecond after which a write
+  // sleeps. (With two queued, flushes could carry L0 from 3 to 5 while a starved writer
+  // wrote a few entries, as happened under load.)
+  options_.max_immutable_memtables = 1;
+  options_.delayed_write_rate = 1 << 20;
   Open();
   // An L0 file spanning every key written next, so that the first L0 compaction takes it.
   ASSERT_TRUE(db_->Put(WriteOptions(), Key(0), "first").ok());
