@@ -220,20 +220,11 @@ class ResumeTest : public ::testing::Test {
 
   // The instant of a power failure: the disk keeps only what was synced.
   void CrashAndReopen() {
-    env_.SetFilesystemActive(false);
-    db_.reset();
-    ASSERT_TRUE(env_.DropUnsyncedData().ok());
-    env_.SetFilesystemActive(true);
+    testing::PowerCut(&env_, &db_);
     Open();
   }
 
-  std::string Get(const std::string& key) {
-    std::string v;
-    Status s = db_->Get(ReadOptions(), key, &v);
-    if (s.IsNotFound()) return "NOT_FOUND";
-    if (!s.ok()) return "ERROR: " + s.ToString();
-    return v;
-  }
+  std::string Get(const std::string& key) { return testing::GetValue(db_.get(), key); }
 
   std::string Info(std::string_view name) {
     std::string info;
@@ -500,9 +491,7 @@ TEST_F(ResumeTest, FailedCurrentSyncKeepsTheManifestCurrentNames) {
   env_.SetFault(FaultOp::kSyncDir, 1);
   EXPECT_FALSE(DB::Open(options_, dir_.path(), &db).ok());
   env_.ClearFaults();
-  env_.SetFilesystemActive(false);
-  ASSERT_TRUE(env_.DropUnsyncedData().ok());
-  env_.SetFilesystemActive(true);
+  testing::PowerCut(&env_, &db_);  // db_ is already closed
   Open();
   ExpectExactly("after the failed open and a crash");
 }

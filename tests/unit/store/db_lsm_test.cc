@@ -325,10 +325,7 @@ TEST_F(LsmTest, CrashRecoveryReplaysOnlyUnflushedWALs) {
   const uint64_t flushed_records = Info("flushed_sequence");
   EXPECT_GT(flushed_records, static_cast<uint64_t>(n) / 2);
   // Machine crash: only what was synced survives.
-  env_.SetFilesystemActive(false);
-  db_.reset();
-  ASSERT_TRUE(env_.DropUnsyncedData().ok());
-  env_.SetFilesystemActive(true);
+  testing::PowerCut(&env_, &db_);
   Open();
   EXPECT_EQ(db_->LastSequence(), static_cast<uint64_t>(n));
   EXPECT_LE(Info("recovered_wal_records"), n - flushed_records);

@@ -126,20 +126,11 @@ class DBSyncTest : public ::testing::Test {
 
   // The instant of a power failure: the disk keeps only what was synced.
   void CrashAndReopen() {
-    fault_env_.SetFilesystemActive(false);
-    db_.reset();
-    ASSERT_TRUE(fault_env_.DropUnsyncedData().ok());
-    fault_env_.SetFilesystemActive(true);
+    testing::PowerCut(&fault_env_, &db_);
     Open();
   }
 
-  std::string Get(const std::string& key) {
-    std::string v;
-    Status s = db_->Get(ReadOptions(), key, &v);
-    if (s.IsNotFound()) return "NOT_FOUND";
-    if (!s.ok()) return "ERROR: " + s.ToString();
-    return v;
-  }
+  std::string Get(const std::string& key) { return testing::GetValue(db_.get(), key); }
 
   uint64_t WalSyncs() {
     std::string info;

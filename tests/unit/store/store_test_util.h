@@ -1,13 +1,17 @@
-// Helpers shared by the store's unit tests: a scratch directory removed afterwards.
+// Helpers shared by the store's unit tests: a scratch directory removed afterwards, reads as
+// strings, a simulated power cut.
 #pragma once
 
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
 #include <filesystem>
+#include <memory>
 #include <string>
 
+#include "store/db.h"
 #include "store/dbformat.h"
+#include "store/fault_env.h"
 
 namespace strata::store::testing {
 
@@ -43,6 +47,24 @@ class TempDir {
  private:
   std::string path_;
 };
+
+// db's value for key as tests compare it: the value, "NOT_FOUND", or "ERROR: <status>".
+inline std::string GetValue(DB* db, const std::string& key) {
+  std::string v;
+  Status s = db->Get(ReadOptions(), key, &v);
+  if (s.IsNotFound()) return "NOT_FOUND";
+  if (!s.ok()) return "ERROR: " + s.ToString();
+  return v;
+}
+
+// The instant of a power failure: closes *db (nothing more reaches env's files) and drops
+// from env every byte that was not synced. The caller reopens.
+inline void PowerCut(FaultInjectionEnv* env, std::unique_ptr<DB>* db) {
+  env->SetFilesystemActive(false);
+  db->reset();
+  ASSERT_TRUE(env->DropUnsyncedData().ok());
+  env->SetFilesystemActive(true);
+}
 
 // Counts the heap allocations (global operator new) made by the calling thread between the
 // two calls (alloc_counter.cc replaces operator new for the whole test binary; it only counts).
