@@ -365,8 +365,7 @@ Status DBImpl::RecoverLogFile(uint64_t number, bool last_log, uint64_t flushed_s
     const uint32_t count = WriteBatchInternal::Count(&batch);
     if (count > 0 && first_seq + count - 1 <= flushed_seq) continue;  // in the tables already
     // Replay fills memtables of the usual size; full ones wait for the flush thread.
-    if (mem_->NumEntries() > 0 &&
-        (mem_->ApproximateMemoryUsage() >= options_.memtable_size || mem_->IndexFull())) {
+    if (mem_->NumEntries() > 0 && mem_->Full(options_.memtable_size)) {
       imm_.push_back(Imm{mem_, mem_log_number_, *max_sequence, next_imm_id_++});
       mem_ = new MemTable(options_.memtable_size);
       mem_->Ref();
@@ -452,7 +451,7 @@ Status DBImpl::Write(const WriteOptions& options, WriteBatch* batch) {
 
   if (writers_head_ == nullptr && options.buffer_wal && !options.sync &&
       WriteBatchInternal::ByteSize(batch) <= kFastPathMaxBytes &&
-      mem_->ApproximateMemoryUsage() < options_.memtable_size && !mem_->IndexFull() &&
+      !mem_->Full(options_.memtable_size) &&
       versions_->current()->NumFiles(0) < options_.level0_slowdown_trigger) {
     // Fast path: nobody else owns the log, so holding mutex_ makes us the owner. The record
     // only goes into the WAL's user-space buffer (a write(2) happens only if it fills).
@@ -608,9 +607,7 @@ Status DBImpl::MakeRoomForWrite(std::unique_lock<std::mutex>& lock, bool force) 
       continue;
     }
     // An empty memtable is never full (its arena may already exceed a tiny memtable_size).
-    const bool full =
-        mem_->NumEntries() > 0 &&
-        (force || mem_->ApproximateMemoryUsage() >= options_.memtable_size || mem_->IndexFull());
+    const bool full = mem_->NumEntries() > 0 && (force || mem_->Full(options_.memtable_size));
     if (!full) return Status::OK();
     if (static_cast<int>(imm_.size()) >= options_.max_immutable_memtables ||
         l0_files >= options_.level0_stop_trigger) {

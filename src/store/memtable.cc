@@ -123,8 +123,12 @@ MemTable::Head MemTable::HeadOf(std::string_view key, const std::string* prefix)
   return {(cls << 62) | (hi << 6), (lo << 8) | std::min<uint64_t>(key.size(), kLongKey)};
 }
 
+MemTable::Elem MemTable::ElemOf(const char* entry, const std::string* prefix) {
+  return {HeadOf(ExtractUserKey(GetLengthPrefixedView(entry)), prefix), entry};
+}
+
 void MemTable::SealPending() {
-  if (!head_prefix_chosen_) {
+  if (seals_ == 0) {
     // The prefix the middle half of the batch's distinct keys share: distinct, because one
     // key rewritten by most writes (the server's key counter) must not count many times.
     std::vector<const char*> batch(pending_.get(), pending_.get() + kBatch);
@@ -139,15 +143,10 @@ void MemTable::SealPending() {
     size_t n = 0;
     while (n < a.size() && n < b.size() && a[n] == b[n]) n++;
     head_prefix_.assign(a.data(), n);
-    head_prefix_chosen_ = true;
   }
   // Newest first, then a stable sort: versions of one key end up newest first (see Less).
   auto run = std::make_shared<Run>(kBatch);
-  for (size_t i = 0; i < kBatch; i++) {
-    const char* e = pending_[kBatch - 1 - i];
-    const Head h = HeadOf(ExtractUserKey(GetLengthPrefixedView(e)), &head_prefix_);
-    (*run)[i] = {h.hi, h.lo, e};
-  }
+  for (size_t i = 0; i < kBatch; i++) (*run)[i] = ElemOf(pending_[kBatch - 1 - i], &head_prefix_);
   std::stable_sort(run->begin(), run->end(), Less());
 
   // Readers keep using runs_ and pending until the swap below, so merging needs no lock.
@@ -169,7 +168,6 @@ void MemTable::SealPending() {
     runs_.swap(runs);
     pending_count_.store(0, std::memory_order_relaxed);
     seals_++;
-    heads_published_ = true;
   }
   run_bytes_.store(elems * sizeof(Elem), std::memory_order_relaxed);
   // `runs` (the old list) drops here; arrays a reader still holds live on with its snapshot.
@@ -183,7 +181,7 @@ MemTable::View MemTable::Snapshot() const {
     std::lock_guard<std::mutex> l(mu_);
     const size_t n = pending_count_.load(std::memory_order_acquire);
     seals = seals_;
-    if (heads_published_) view.head_prefix = &head_prefix_;
+    if (seals > 0) view.head_prefix = &head_prefix_;
     view.runs.reserve(runs_.size() + 1);
     view.runs.assign(runs_.begin(), runs_.end());
     if (n == 0) return view;
@@ -195,11 +193,7 @@ MemTable::View MemTable::Snapshot() const {
     copy = std::make_shared<Run>(n);
     for (size_t i = 0; i < n; i++) (*copy)[i].entry = pending_[n - 1 - i];  // newest first
   }
-  for (Elem& e : *copy) {
-    const Head h = HeadOf(ExtractUserKey(GetLengthPrefixedView(e.entry)), view.head_prefix);
-    e.hi = h.hi;
-    e.lo = h.lo;
-  }
+  for (Elem& e : *copy) e = ElemOf(e.entry, view.head_prefix);
   std::stable_sort(copy->begin(), copy->end(), Less());
   {
     std::lock_guard<std::mutex> l(mu_);
@@ -211,14 +205,11 @@ MemTable::View MemTable::Snapshot() const {
 }
 
 size_t MemTable::LowerBound(const Run& run, Head target_head, const char* target) {
-  auto head_less = [](const Elem& e, const Head& h) {
-    return e.hi != h.hi ? e.hi < h.hi : e.lo < h.lo;
+  struct ByHead {
+    bool operator()(const Elem& e, const Head& h) const { return e.head < h; }
+    bool operator()(const Head& h, const Elem& e) const { return h < e.head; }
   };
-  auto less_head = [](const Head& h, const Elem& e) {
-    return h.hi != e.hi ? h.hi < e.hi : h.lo < e.lo;
-  };
-  auto lo = std::lower_bound(run.begin(), run.end(), target_head, head_less);
-  auto hi = std::upper_bound(lo, run.end(), target_head, less_head);
+  auto [lo, hi] = std::equal_range(run.begin(), run.end(), target_head, ByHead());
   auto it = std::lower_bound(lo, hi, target,
                              [](const Elem& e, const char* t) { return KeyLess()(e.entry, t); });
   return it - run.begin();
