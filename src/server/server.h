@@ -170,8 +170,7 @@ class Server : public net::ConnectionHandler {
   std::vector<Client*> held_;           // clients waiting for a WAL fsync
   std::vector<Client*> monitors_;
   std::vector<uint64_t> dead_clients_;  // closed; erased from clients_ in BeforeSleep
-  bool sync_in_flight_ = false;
-  uint64_t sync_requested_seq_ = 0;  // the highest sequence a WAL sync was asked for
+  uint64_t sync_requested_seq_ = 0;     // the highest sequence a WAL sync was asked for
 
   std::deque<SlowlogEntry> slowlog_;
   uint64_t slowlog_next_id_ = 0;

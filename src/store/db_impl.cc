@@ -24,6 +24,16 @@ namespace strata::store {
 
 namespace {
 
+// A thread running fn, named (at most 15 characters) so that `top -H`, perf and gdb tell the
+// store's threads apart from the server's event loop.
+template <class Fn>
+std::thread NamedThread(const char* name, Fn fn) {
+  return std::thread([name, fn] {
+    pthread_setname_np(pthread_self(), name);
+    fn();
+  });
+}
+
 // A buffer_wal write larger than this takes the queue, so that a big memcpy and the write(2)
 // it may cause do not happen with mutex_ held.
 constexpr size_t kFastPathMaxBytes = 32 << 10;
@@ -266,20 +276,10 @@ Status DBImpl::Recover() {
   InstallSuperVersion();
   DeleteObsoleteFiles(l);
 
-  // Named so that `top -H` and perf tell them apart from the server's event loop.
-  syncer_ = std::thread([this] {
-    pthread_setname_np(pthread_self(), "strata-sync");
-    SyncerLoop();
-  });
-  flush_thread_ = std::thread([this] {
-    pthread_setname_np(pthread_self(), "strata-flush");
-    FlushLoop();
-  });
+  syncer_ = NamedThread("strata-sync", [this] { SyncerLoop(); });
+  flush_thread_ = NamedThread("strata-flush", [this] { FlushLoop(); });
   for (int i = 0; i < options_.compaction_threads; i++) {
-    compaction_threads_.emplace_back([this] {
-      pthread_setname_np(pthread_self(), "strata-compact");
-      CompactionLoop();
-    });
+    compaction_threads_.push_back(NamedThread("strata-compact", [this] { CompactionLoop(); }));
   }
   if (!logs.empty()) {
     Log(LogLevel::kInfo, "recovered " + NumberToString(stats_.recovered_records) +
