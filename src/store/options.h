@@ -49,10 +49,7 @@ struct Options {
   int max_open_files = 1000;    // table cache capacity
   int bloom_bits_per_key = 10;  // 0 disables bloom filters
   size_t block_size = 4096;     // uncompressed data block target
-  // 4, not LevelDB's 16: with ~100-byte values a 4 KiB block holds ~30 entries, so a point
-  // lookup scanned ~8 entries after the restart search (the top cost of GET in perf); 4 cuts
-  // that to ~2 for ~3% more bytes on disk (restart keys are stored whole).
-  int block_restart_interval = 4;
+  int block_restart_interval = 16;
   Compression compression = Compression::kNone;
 
   // L0 triggers, in L0 files. Raised at open so that stop >= slowdown >= compaction.
