@@ -151,7 +151,7 @@ void SetGeneric(CommandContext& ctx, std::string_view key, std::string_view valu
   StoredValue old;
   bool found;
   Status s;
-  KeyState st = ctx.ks.Lookup(ctx.client.db, key, &old, &s);
+  KeyState st = ctx.ks.Lookup(ctx.client.db, key, &old, &s, /*cache_row=*/false);
   if (!s.ok()) return ReplyStoreError(ctx, s);
   found = st == KeyState::kLive && !(old.expire_ms >= 0 && old.expire_ms <= ctx.now_ms);
   if ((flags & kGet) && found && old.type != ValueType::kString) {
@@ -288,7 +288,7 @@ void MSetGeneric(CommandContext& ctx, bool nx) {
   for (size_t i : order) {
     StoredValue old;
     Status s;
-    KeyState st = ctx.ks.Lookup(ctx.client.db, ctx.arg(i), &old, &s);
+    KeyState st = ctx.ks.Lookup(ctx.client.db, ctx.arg(i), &old, &s, /*cache_row=*/false);
     if (!s.ok()) return ReplyStoreError(ctx, s);
     bool live = st == KeyState::kLive && !(old.expire_ms >= 0 && old.expire_ms <= ctx.now_ms);
     if (nx && live) {

@@ -152,6 +152,7 @@ ConfigRegistry::ConfigRegistry(Config* c) : c_(c) {
   DefineBool("skip-corrupt-wal", false, &c_->skip_corrupt_wal);
   DefineMemory("memtable-size", false, &c_->memtable_size, 64 * 1024);
   DefineMemory("block-cache-size", false, &c_->block_cache_size, 0);
+  DefineMemory("row-cache-size", false, &c_->row_cache_size, 0);
   DefineInteger("bloom-bits-per-key", false, &c_->bloom_bits_per_key, 0, 64);
   DefineMemory("block-size", false, &c_->block_size, 256);
   DefineEnum("compression", false, &c_->compression, {"no", "lz4", "zstd"});

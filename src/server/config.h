@@ -47,7 +47,8 @@ struct Config {
 
   // Engine
   int64_t memtable_size = 64ll << 20;
-  int64_t block_cache_size = 256ll << 20;
+  int64_t block_cache_size = 128ll << 20;
+  int64_t row_cache_size = 256ll << 20;
   int bloom_bits_per_key = 10;
   int64_t block_size = 4096;
   std::string compression = "no";  // no | lz4 | zstd

@@ -179,11 +179,14 @@ uint64_t Keyspace::ExpiresCount(int db) const {
   return 0;
 }
 
-KeyState Keyspace::Lookup(int db, std::string_view key, StoredValue* out, Status* s) {
+KeyState Keyspace::Lookup(int db, std::string_view key, StoredValue* out, Status* s,
+                          bool cache_row) {
   DataKey(Ns(db), key, &kbuf_);
   // Read the record straight into the payload string, then strip the header in place: the
   // store's copy is the only one (this is on every GET and every SET's read).
-  *s = db_->Get(store::ReadOptions(), kbuf_, &out->payload);
+  store::ReadOptions ro;
+  ro.fill_row_cache = cache_row;
+  *s = db_->Get(ro, kbuf_, &out->payload);
   if (s->IsNotFound()) {
     *s = Status::OK();
     return KeyState::kMissing;

@@ -65,7 +65,10 @@ class Keyspace {
 
   // Reads key in database `db`. kLive: *out is filled, even if its TTL has passed, so the
   // caller can account for the stored record; Get() below hides expired keys.
-  KeyState Lookup(int db, std::string_view key, StoredValue* out, Status* s);
+  // cache_row false: the caller is about to overwrite the key, so the store should not keep
+  // the old value in its row cache (the write would erase it at once).
+  KeyState Lookup(int db, std::string_view key, StoredValue* out, Status* s,
+                  bool cache_row = true);
   // Like Lookup, but an expired key is deleted on the spot (Redis's lazy expiry) and reported
   // missing. Returns true if the key is live.
   bool Get(int db, std::string_view key, StoredValue* out, Status* s, int64_t now_ms);

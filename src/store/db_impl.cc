@@ -16,6 +16,7 @@
 #include "store/log_reader.h"
 #include "store/memtable.h"
 #include "store/merger.h"
+#include "store/row_cache.h"
 #include "store/table_cache.h"
 #include "store/version_set.h"
 #include "store/write_batch_internal.h"
@@ -128,6 +129,8 @@ DBImpl::DBImpl(const Options& options, const std::string& dir)
       dir_(dir),
       block_cache_(NewLRUCache(options_.block_cache_size)),
       table_cache_(std::make_unique<TableCache>(dir_, options_, block_cache_.get())),
+      row_cache_(options_.row_cache_size > 0 ? std::make_unique<RowCache>(options_.row_cache_size)
+                                             : nullptr),
       versions_(std::make_unique<VersionSet>(dir_, options_, table_cache_.get())) {
   std::lock_guard<std::mutex> l(mutex_);
   mem_ = new MemTable(options_.memtable_size);
@@ -465,7 +468,10 @@ Status DBImpl::Write(const WriteOptions& options, WriteBatch* batch) {
       return s;
     }
     wal_unflushed_ = true;
-    last_sequence_.store(seq + WriteBatchInternal::Count(batch) - 1, std::memory_order_release);
+    const uint64_t last = seq + WriteBatchInternal::Count(batch) - 1;
+    EraseRows(*batch, last);
+    last_sequence_.store(last, std::memory_order_release);
+    FillRows(*batch, last);
     stats_.batches++;
     stats_.fast_path++;
     return Status::OK();
@@ -521,11 +527,12 @@ Status DBImpl::WriteSlow(const WriteOptions& options, WriteBatch* batch,
       status = log_->AddRecord(WriteBatchInternal::Contents(group));
       if (status.ok() && flush) status = logfile_->Flush();
       if (status.ok()) status = WriteBatchInternal::InsertInto(group, mem);
+      if (status.ok()) EraseRows(*group, last_seq);
       lock.lock();
       wal_bytes_ = log_->FileSize();
-      if (group == &group_batch_) group_batch_.Clear();
       if (status.ok()) {
         last_sequence_.store(last_seq, std::memory_order_release);
+        FillRows(*group, last_seq);
         ChargeSlowdown(WriteBatchInternal::ByteSize(group));
         if (flush) {
           wal_flushed_seq_ = last_seq;
@@ -538,6 +545,7 @@ Status DBImpl::WriteSlow(const WriteOptions& options, WriteBatch* batch,
         // The WAL may now hold part of a record: no later write may follow it.
         RecordBackgroundError(status);
       }
+      if (group == &group_batch_) group_batch_.Clear();
     }
     FinishGroup(&w, last, status);
   }
@@ -1065,7 +1073,38 @@ DBImpl::SuperVersion* DBImpl::RefSuperVersion(const ReadOptions& options, uint64
   return super_version_;
 }
 
+void DBImpl::EraseRows(const WriteBatch& batch, uint64_t last_seq) {
+  if (row_cache_ == nullptr) return;
+  struct Eraser : WriteBatch::Handler {
+    RowCache* cache;
+    uint64_t seq;
+    void Put(std::string_view key, std::string_view) override { cache->Erase(key, seq); }
+    void Delete(std::string_view key) override { cache->Erase(key, seq); }
+  } eraser;
+  eraser.cache = row_cache_.get();
+  eraser.seq = last_seq;
+  (void)batch.Iterate(&eraser);  // the batch was just applied: well formed
+}
+
+void DBImpl::FillRows(const WriteBatch& batch, uint64_t last_seq) {
+  if (row_cache_ == nullptr) return;
+  struct Filler : WriteBatch::Handler {
+    RowCache* cache;
+    uint64_t seq;
+    void Put(std::string_view key, std::string_view value) override {
+      cache->Insert(key, value, seq);  // refused if a later write erased the key's shard
+    }
+    void Delete(std::string_view key) override { cache->Erase(key, seq); }  // put, then deleted
+  } filler;
+  filler.cache = row_cache_.get();
+  filler.seq = last_seq;
+  (void)batch.Iterate(&filler);
+}
+
 Status DBImpl::Get(const ReadOptions& options, std::string_view key, std::string* value) {
+  // A row-cache entry is the key's newest value (row_cache.h), good for a read of now.
+  const bool use_rows = row_cache_ != nullptr && options.snapshot == nullptr;
+  if (use_rows && row_cache_->Get(key, value)) return Status::OK();
   uint64_t sequence;
   SuperVersion* sv = RefSuperVersion(options, &sequence);
   LookupKey lkey(key, sequence);
@@ -1077,7 +1116,10 @@ Status DBImpl::Get(const ReadOptions& options, std::string_view key, std::string
   if (r == MemTable::GetResult::kNotPresent) {
     Version::GetResult vr;
     s = sv->current->Get(options, lkey, value, &vr);
-    if (vr == Version::GetResult::kFound) r = MemTable::GetResult::kFound;
+    if (vr == Version::GetResult::kFound) {
+      r = MemTable::GetResult::kFound;
+      if (use_rows && options.fill_row_cache) row_cache_->Insert(key, *value, sequence);
+    }
   }
   sv->Unref();
   if (!s.ok()) return s;
@@ -1463,6 +1505,15 @@ void DBImpl::AppendInfo(std::string* value) {
   num("block_cache_capacity", block_cache_->Capacity());
   ratio("block_cache_hit_ratio",
         hits + misses == 0 ? 0.0 : static_cast<double>(hits) / static_cast<double>(hits + misses));
+  if (row_cache_ != nullptr) {
+    const uint64_t row_hits = row_cache_->hits(), row_misses = row_cache_->misses();
+    num("row_cache_usage", row_cache_->usage());
+    num("row_cache_capacity", row_cache_->capacity());
+    ratio("row_cache_hit_ratio",
+          row_hits + row_misses == 0
+              ? 0.0
+              : static_cast<double>(row_hits) / static_cast<double>(row_hits + row_misses));
+  }
   num("bloom_useful", table_cache_->bloom_useful());
   num("bloom_false_positive", table_cache_->bloom_false_positive());
 

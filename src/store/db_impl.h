@@ -62,8 +62,12 @@
 // directory entry is synced before anything refers to it.
 //
 // Readers take a SuperVersion (mem_, imm_ and the current Version) by reference under
-// mutex_ and then read with no lock. Every iterator must be destroyed, and every snapshot
-// released, before the DB.
+// mutex_ and then read with no lock. With Options::row_cache_size, a Get of the latest state
+// asks the row cache first (no SuperVersion on a hit) and caches what it found in the tables;
+// every writer (the fast path and the group leader) erases its batch's keys from the row cache
+// after inserting them into the memtable and before publishing last_sequence_, and caches the
+// batch's values once it has published it (row_cache.h). Every iterator must be destroyed, and
+// every snapshot released, before the DB.
 //
 // Durability (DESIGN.md §4): SyncOnce has the WAL buffer flushed (as log owner), then
 // fdatasyncs with mutex_ released (SyncFlushed, so writers keep appending meanwhile) and
@@ -130,6 +134,7 @@ namespace strata::store {
 class Cache;
 class Compaction;
 class MemTable;
+class RowCache;
 class TableCache;
 class VersionSet;
 
@@ -215,6 +220,12 @@ class DBImpl final : public DB {
   // Adds what a written group of `bytes` owes, in microseconds of delay, while L0 is at or
   // past level0_slowdown_trigger (Options::delayed_write_rate); MakeRoomForWrite sleeps it off.
   void ChargeSlowdown(uint64_t bytes) EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  // Erases batch's keys from the row cache (if any); the batch's last sequence is last_seq.
+  // REQUIRES: the log owner, before last_sequence_ reaches last_seq.
+  void EraseRows(const WriteBatch& batch, uint64_t last_seq);
+  // Caches the values batch put (write-through), once last_sequence_ has reached last_seq: a
+  // reader that finds them can see the write. A key the batch wrote twice gets its last value.
+  void FillRows(const WriteBatch& batch, uint64_t last_seq);
   // mem_ -> imm_, new WAL and memtable. REQUIRES: as MakeRoomForWrite.
   Status SwitchMemTable(std::unique_lock<std::mutex>& lock) EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   // As log owner, hands buffered WAL records to the OS. REQUIRES: the caller is log owner.
@@ -266,6 +277,7 @@ class DBImpl final : public DB {
   const std::string dir_;
   const std::unique_ptr<Cache> block_cache_;       // thread-safe
   const std::unique_ptr<TableCache> table_cache_;  // thread-safe
+  const std::unique_ptr<RowCache> row_cache_;      // thread-safe; null when disabled
 
   mutable std::mutex mutex_;
   std::unique_ptr<FileLock> db_lock_;  // held from Recover to the destructor

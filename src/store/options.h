@@ -46,6 +46,9 @@ struct Options {
   size_t memtable_size = 64u << 20;  // a full memtable becomes immutable and is flushed
   int max_immutable_memtables = 4;   // writers stop when this many wait to be flushed
   size_t block_cache_size = 256u << 20;
+  // Row cache (row_cache.h): newest values of keys read from the tables, so that repeated
+  // point lookups skip the table path. 0 disables it.
+  size_t row_cache_size = 0;
   int max_open_files = 1000;    // table cache capacity
   int bloom_bits_per_key = 10;  // 0 disables bloom filters
   size_t block_size = 4096;     // uncompressed data block target
@@ -73,6 +76,8 @@ struct Options {
 struct ReadOptions {
   const Snapshot* snapshot = nullptr;  // nullptr: the latest state
   bool fill_cache = true;              // false for scans that should not evict hot blocks
+  // false for a read whose key is about to be overwritten (the write would erase the row).
+  bool fill_row_cache = true;
   bool verify_checksums = true;
 };
 

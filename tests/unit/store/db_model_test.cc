@@ -100,6 +100,7 @@ class ModelRun {
     const Compression c[] = {Compression::kNone, Compression::kLZ4, Compression::kZstd};
     options_.compression = c[rnd_() % 3];
     if (rnd_() % 2 == 0) options_.compaction_filter = std::make_shared<DropDead>();
+    options_.row_cache_size = rnd_() % 2 == 0 ? 0 : (32 << 10);
   }
 
   std::string Where() const {

@@ -1,0 +1,246 @@
+#include "store/row_cache.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+#include <new>
+#include <vector>
+
+#include "util/checksum.h"
+
+namespace strata::store {
+namespace {
+
+// One cached row; the key bytes and then the value bytes follow the struct in one allocation,
+// so a hit touches the bucket and this allocation and nothing else.
+struct Entry {
+  Entry* next;  // CLOCK ring: towards the newest end
+  Entry* prev;
+  uint64_t hash;
+  uint32_t key_size;
+  uint32_t value_size;
+  bool hit;  // read since eviction last passed it
+
+  const char* bytes() const { return reinterpret_cast<const char*>(this + 1); }
+  std::string_view key() const { return std::string_view(bytes(), key_size); }
+  std::string_view value() const { return std::string_view(bytes() + key_size, value_size); }
+  size_t charge() const { return sizeof(Entry) + key_size + value_size; }
+};
+
+Entry* NewEntry(std::string_view key, std::string_view value, uint64_t hash) {
+  void* mem = std::malloc(sizeof(Entry) + key.size() + value.size());
+  if (mem == nullptr) throw std::bad_alloc();
+  auto* e = new (mem) Entry();
+  e->hash = hash;
+  e->key_size = static_cast<uint32_t>(key.size());
+  e->value_size = static_cast<uint32_t>(value.size());
+  e->hit = false;
+  char* p = reinterpret_cast<char*>(e + 1);
+  if (!key.empty()) std::memcpy(p, key.data(), key.size());
+  if (!value.empty()) std::memcpy(p + key.size(), value.data(), value.size());
+  return e;
+}
+
+void FreeEntry(Entry* e) { std::free(e); }
+
+}  // namespace
+
+// One shard: an open-addressing table (linear probing, at most half full) whose slots hold
+// each entry's hash beside its pointer, so a probe reads one slot array cache line and
+// dereferences only an entry whose whole hash matches; and the CLOCK ring. Every member but
+// the counters is guarded by mu_; the counters are atomics only so that INFO can read them
+// without the lock.
+class alignas(64) RowCache::Shard {
+ public:
+  Shard() : slots_(kInitialSlots) { ring_.next = ring_.prev = &ring_; }
+  ~Shard() {
+    for (Entry* e = ring_.next; e != &ring_;) {
+      Entry* next = e->next;
+      FreeEntry(e);
+      e = next;
+    }
+  }
+
+  void set_budget(size_t budget) { budget_ = budget; }
+
+  bool Get(std::string_view key, uint64_t hash, std::string* value) {
+    std::lock_guard<std::mutex> lock(mu_);
+    Entry* e = slots_[Find(key, hash)].entry;
+    if (e == nullptr) {
+      misses_.store(misses_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+      return false;
+    }
+    e->hit = true;
+    value->assign(e->value());
+    hits_.store(hits_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    return true;
+  }
+
+  void Insert(std::string_view key, std::string_view value, uint64_t hash, uint64_t read_seq) {
+    if (sizeof(Entry) + key.size() + value.size() > budget_ / 4) return;
+    Entry* e = NewEntry(key, value, hash);
+    std::lock_guard<std::mutex> lock(mu_);
+    if (read_seq < last_erase_seq_) {
+      // A write this reader did not see may have replaced the value (duty 2).
+      FreeEntry(e);
+      return;
+    }
+    size_t i = Find(key, hash);
+    if (slots_[i].entry != nullptr) {
+      Remove(i);
+      i = Find(key, hash);  // the removal may have shifted the probe sequence
+    }
+    slots_[i] = Slot{hash, e};
+    Append(e);
+    usage_.store(usage_.load(std::memory_order_relaxed) + e->charge(), std::memory_order_relaxed);
+    if (++elems_ * 2 > slots_.size()) Grow();
+    EvictIfNeeded(e);
+  }
+
+  void Erase(std::string_view key, uint64_t hash, uint64_t write_seq) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (write_seq > last_erase_seq_) last_erase_seq_ = write_seq;
+    const size_t i = Find(key, hash);
+    if (slots_[i].entry != nullptr) Remove(i);
+  }
+
+  size_t usage() const { return usage_.load(std::memory_order_relaxed); }
+  uint64_t hits() const { return hits_.load(std::memory_order_relaxed); }
+  uint64_t misses() const { return misses_.load(std::memory_order_relaxed); }
+
+ private:
+  struct Slot {
+    uint64_t hash = 0;
+    Entry* entry = nullptr;  // nullptr: empty
+  };
+  static constexpr size_t kInitialSlots = 512;
+
+  size_t Mask() const { return slots_.size() - 1; }
+
+  // The slot holding key, or the empty slot that ends its probe sequence.
+  size_t Find(std::string_view key, uint64_t hash) const {
+    size_t i = hash & Mask();
+    while (slots_[i].entry != nullptr &&
+           (slots_[i].hash != hash || slots_[i].entry->key() != key)) {
+      i = (i + 1) & Mask();
+    }
+    return i;
+  }
+
+  // Takes slot i's entry out of the table and the ring and frees it. Backward-shift deletion:
+  // later entries of the same cluster move up so that no probe sequence crosses an empty slot
+  // before reaching its entry (no tombstones).
+  void Remove(size_t i) {
+    Entry* e = slots_[i].entry;
+    e->prev->next = e->next;
+    e->next->prev = e->prev;
+    elems_--;
+    usage_.store(usage_.load(std::memory_order_relaxed) - e->charge(), std::memory_order_relaxed);
+    FreeEntry(e);
+    size_t hole = i;
+    for (size_t j = (i + 1) & Mask(); slots_[j].entry != nullptr; j = (j + 1) & Mask()) {
+      const size_t home = slots_[j].hash & Mask();
+      // j's entry may fill the hole unless its home lies cyclically in (hole, j].
+      const bool home_after_hole =
+          hole <= j ? (hole < home && home <= j) : (hole < home || home <= j);
+      if (!home_after_hole) {
+        slots_[hole] = slots_[j];
+        hole = j;
+      }
+    }
+    slots_[hole] = Slot{};
+  }
+
+  void Append(Entry* e) {  // as the newest entry of the ring
+    e->next = &ring_;
+    e->prev = ring_.prev;
+    e->prev->next = e;
+    e->next->prev = e;
+  }
+
+  // Evicts until usage fits the budget, never `keep` (the entry just inserted: when every
+  // other entry is marked, clearing their marks would otherwise make it the oldest unmarked
+  // one). Terminates: each step evicts an entry, clears a mark or passes `keep` once per lap,
+  // and keep alone fits (an entry is at most budget / 4).
+  void EvictIfNeeded(Entry* keep) {
+    while (usage_.load(std::memory_order_relaxed) > budget_ && ring_.next != &ring_) {
+      Entry* old = ring_.next;
+      if (old->hit || old == keep) {
+        old->hit = false;
+        old->prev->next = old->next;
+        old->next->prev = old->prev;
+        Append(old);
+      } else {
+        size_t i = old->hash & Mask();
+        while (slots_[i].entry != old) i = (i + 1) & Mask();
+        Remove(i);
+      }
+    }
+  }
+
+  void Grow() {
+    std::vector<Slot> fresh(slots_.size() * 2);
+    const size_t mask = fresh.size() - 1;
+    for (const Slot& s : slots_) {
+      if (s.entry == nullptr) continue;
+      size_t i = s.hash & mask;
+      while (fresh[i].entry != nullptr) i = (i + 1) & mask;
+      fresh[i] = s;
+    }
+    slots_.swap(fresh);
+  }
+
+  std::mutex mu_;
+  size_t budget_ = 0;
+  uint64_t last_erase_seq_ = 0;  // the largest write sequence Erase was told of
+  std::vector<Slot> slots_;      // size is a power of two; at most half are used
+  size_t elems_ = 0;
+  Entry ring_{};  // dummy head: ring_.next is the oldest entry, ring_.prev the newest
+  std::atomic<size_t> usage_{0};
+  std::atomic<uint64_t> hits_{0};
+  std::atomic<uint64_t> misses_{0};
+};
+
+RowCache::RowCache(size_t capacity)
+    : capacity_(capacity), shards_(std::make_unique<Shard[]>(kShards)) {
+  for (size_t i = 0; i < kShards; i++) shards_[i].set_budget(capacity / kShards);
+}
+
+RowCache::~RowCache() = default;
+
+RowCache::Shard& RowCache::ShardOf(uint64_t hash) { return shards_[hash >> (64 - kShardBits)]; }
+
+bool RowCache::Get(std::string_view key, std::string* value) {
+  const uint64_t h = Hash64(key);
+  return ShardOf(h).Get(key, h, value);
+}
+
+void RowCache::Insert(std::string_view key, std::string_view value, uint64_t read_seq) {
+  const uint64_t h = Hash64(key);
+  ShardOf(h).Insert(key, value, h, read_seq);
+}
+
+void RowCache::Erase(std::string_view key, uint64_t write_seq) {
+  const uint64_t h = Hash64(key);
+  ShardOf(h).Erase(key, h, write_seq);
+}
+
+size_t RowCache::usage() const {
+  size_t total = 0;
+  for (size_t i = 0; i < kShards; i++) total += shards_[i].usage();
+  return total;
+}
+
+uint64_t RowCache::hits() const {
+  uint64_t total = 0;
+  for (size_t i = 0; i < kShards; i++) total += shards_[i].hits();
+  return total;
+}
+
+uint64_t RowCache::misses() const {
+  uint64_t total = 0;
+  for (size_t i = 0; i < kShards; i++) total += shards_[i].misses();
+  return total;
+}
+
+}  // namespace strata::store

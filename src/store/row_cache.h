@@ -1,0 +1,70 @@
+// RowCache: user key -> the value of its newest version. A hit answers DB::Get with one hash
+// probe; a miss costs the memtables, a bloom filter per level, an index search, a block-cache
+// lookup and a block search, each a cache miss or more once the tables outgrow the CPU caches.
+// The cache is filled by writes (write-through: a value just written is the likeliest to be
+// read) and by Gets that found their key in the tables.
+//
+// The rule that makes a hit correct: while an entry for key K is in the cache, it holds the
+// value of K's newest version. Two duties keep it:
+//   1. A writer erases every key of its batch (Erase(key, seq), seq = the batch's last
+//      sequence) before it publishes that sequence, so no reader that can see the write finds
+//      the value it replaced; it inserts the batch's values only after publishing, so no reader
+//      finds a value it could not yet read from the memtable.
+//   2. Everyone inserts through Insert(key, value, S), S = the snapshot the value was read at
+//      (a writer: its batch's last sequence), which refuses if a write with a sequence > S
+//      erased a key of the same shard: that write may have replaced the value (the shard keeps
+//      the largest sequence it was told to erase, so the check is conservative, never wrong).
+// Only reads of the latest state use the cache (a Get with an explicit snapshot bypasses it).
+// Deletions and absent keys are never cached: a negative entry would mostly be erased by the
+// write that follows a miss (SET reads the key first).
+//
+// Memory: capacity bytes over kShards shards, each entry charged its key, value and header.
+// Replacement is CLOCK, as in the block cache: a hit sets the entry's bit; eviction walks from
+// the oldest entry, giving a marked entry one more round.
+//
+// Thread-safe: one mutex per shard; Get copies the value out under it (no handles to release).
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace strata::store {
+
+class RowCache {
+ public:
+  // capacity in bytes; 0 caches nothing (every Insert is dropped).
+  explicit RowCache(size_t capacity);
+  ~RowCache();
+
+  RowCache(const RowCache&) = delete;
+  RowCache& operator=(const RowCache&) = delete;
+
+  // Copies key's cached value into *value and returns true, or returns false (a miss).
+  bool Get(std::string_view key, std::string* value);
+  // Caches value as key's newest value as of sequence `read_seq` (duty 2 above). A value
+  // larger than a shard's budget / 4 is not cached.
+  void Insert(std::string_view key, std::string_view value, uint64_t read_seq);
+  // Drops key's entry ahead of a write whose sequences end at `write_seq` (duty 1 above).
+  void Erase(std::string_view key, uint64_t write_seq);
+
+  size_t capacity() const { return capacity_; }
+  size_t usage() const;
+  uint64_t hits() const;
+  uint64_t misses() const;
+
+ private:
+  class Shard;
+  static constexpr int kShardBits = 4;
+  static constexpr size_t kShards = size_t{1} << kShardBits;
+
+  Shard& ShardOf(uint64_t hash);  // by the hash's top bits; the shard's table uses the low
+
+  const size_t capacity_;
+  std::unique_ptr<Shard[]> shards_;
+};
+
+}  // namespace strata::store
