@@ -179,6 +179,16 @@ uint64_t Keyspace::ExpiresCount(int db) const {
   return 0;
 }
 
+void Keyspace::Prefetch(int db, const std::vector<std::string_view>& keys) {
+  if (prefetch_bufs_.size() < keys.size()) prefetch_bufs_.resize(keys.size());
+  prefetch_views_.clear();
+  for (size_t i = 0; i < keys.size(); i++) {
+    DataKey(Ns(db), keys[i], &prefetch_bufs_[i]);
+    prefetch_views_.push_back(prefetch_bufs_[i]);
+  }
+  db_->Prefetch(prefetch_views_.data(), prefetch_views_.size());
+}
+
 KeyState Keyspace::Lookup(int db, std::string_view key, StoredValue* out, Status* s,
                           bool cache_row) {
   DataKey(Ns(db), key, &kbuf_);

@@ -67,8 +67,9 @@ class Keyspace {
   // caller can account for the stored record; Get() below hides expired keys.
   // cache_row false: the caller is about to overwrite the key, so the store should not keep
   // the old value in its row cache (the write would erase it at once).
-  KeyState Lookup(int db, std::string_view key, StoredValue* out, Status* s,
-                  bool cache_row = true);
+  KeyState Lookup(int db, std::string_view key, StoredValue* out, Status* s, bool cache_row = true);
+  // Tells the store that keys of database `db` will be read soon (DB::Prefetch).
+  void Prefetch(int db, const std::vector<std::string_view>& keys);
   // Like Lookup, but an expired key is deleted on the spot (Redis's lazy expiry) and reported
   // missing. Returns true if the key is live.
   bool Get(int db, std::string_view key, StoredValue* out, Status* s, int64_t now_ms);
@@ -138,6 +139,8 @@ class Keyspace {
 
   store::DB* db_;
   NamespaceFilter* filter_;
+  std::vector<std::string> prefetch_bufs_;  // Prefetch's encoded keys, capacity reused
+  std::vector<std::string_view> prefetch_views_;
   std::vector<uint32_t> dbmap_;  // database index -> namespace
   uint32_t next_ns_ = 1;
   std::vector<std::pair<uint32_t, Counts>> counts_;  // live namespaces only (<= databases)

@@ -290,6 +290,7 @@ void Server::ProcessInput(Client* c) {
     conn->Close();
     return;
   }
+  if (conn->input().size() >= kPrefetchMinInput && c->authenticated) PrefetchInput(c);
   while (!conn->close_pending() && !c->held) {
     std::string_view in = conn->input();
     if (in.empty()) break;
@@ -331,6 +332,26 @@ void Server::ProcessInput(Client* c) {
   }
   if (conn->closing()) return;
   ScheduleFlush(c);
+}
+
+void Server::PrefetchInput(Client* c) {
+  std::string_view in = c->conn->input();
+  prefetch_parser_.Reset();
+  prefetch_keys_.clear();
+  for (int n = 0; n < kPrefetchMaxCommands && !in.empty(); n++) {
+    if (prefetch_parser_.Parse(in) != resp::Parser::Result::kOk) break;  // the real parse reports
+    const std::vector<std::string_view>& argv = prefetch_parser_.args();
+    in.remove_prefix(prefetch_parser_.consumed());
+    const Command* cmd = argv.empty() ? nullptr : commands_.Find(argv[0]);
+    if (cmd == nullptr || cmd->first_key <= 0 || cmd->key_step <= 0) continue;
+    const int argc = static_cast<int>(argv.size());
+    const int last = cmd->last_key < 0 ? argc + cmd->last_key : cmd->last_key;
+    for (int i = cmd->first_key; i <= last && i < argc; i += cmd->key_step) {
+      if (prefetch_keys_.size() == kPrefetchMaxKeys) break;
+      prefetch_keys_.push_back(argv[i]);
+    }
+  }
+  if (prefetch_keys_.size() >= 2) keyspace_->Prefetch(c->db, prefetch_keys_);
 }
 
 void Server::ScheduleFlush(Client* c) {

@@ -120,6 +120,15 @@ class Server : public net::ConnectionHandler {
 
  private:
   void ProcessInput(Client* c);
+  // Pipelined input: before running the complete requests in c's buffer, hands the store the
+  // keys they name (by the command table's key spec), so that the store's cache misses for a
+  // batch of GETs or SETs overlap instead of costing one memory round trip per command (as
+  // Valkey 8 prefetches its dict entries). Parses ahead with a scratch parser; stops at the
+  // first incomplete or malformed request, which the real parse then handles.
+  void PrefetchInput(Client* c);
+  static constexpr size_t kPrefetchMinInput = 256;  // less is at most a request or two
+  static constexpr int kPrefetchMaxCommands = 64;
+  static constexpr size_t kPrefetchMaxKeys = 64;
   void Dispatch(Client* c, const std::vector<std::string_view>& argv);
   void FeedMonitors(const Client& c, const std::vector<std::string_view>& argv);
   void ScheduleFlush(Client* c);
@@ -170,7 +179,9 @@ class Server : public net::ConnectionHandler {
   std::vector<Client*> held_;           // clients waiting for a WAL fsync
   std::vector<Client*> monitors_;
   std::vector<uint64_t> dead_clients_;  // closed; erased from clients_ in BeforeSleep
-  uint64_t sync_requested_seq_ = 0;     // the highest sequence a WAL sync was asked for
+  resp::Parser prefetch_parser_;        // PrefetchInput's look-ahead
+  std::vector<std::string_view> prefetch_keys_;
+  uint64_t sync_requested_seq_ = 0;  // the highest sequence a WAL sync was asked for
 
   std::deque<SlowlogEntry> slowlog_;
   uint64_t slowlog_next_id_ = 0;

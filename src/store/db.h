@@ -68,6 +68,14 @@ class DB {
   // OK and *value set if found; NotFound if absent or deleted; Corruption/IOError otherwise.
   virtual Status Get(const ReadOptions& options, std::string_view key, std::string* value) = 0;
 
+  // A hint that Gets of these keys follow: starts loading the memory a Get of each touches
+  // first (the row cache's slot and entry), so that a batch of lookups waits for its cache
+  // misses together instead of one after another. Changes no state and no result.
+  virtual void Prefetch(const std::string_view* keys, size_t n) {
+    (void)keys;
+    (void)n;
+  }
+
   // An iterator over user keys at options.snapshot (or now). Hides deleted and overwritten
   // entries. Keeps the files it reads alive until destroyed.
   virtual std::unique_ptr<Iterator> NewIterator(const ReadOptions& options) = 0;

@@ -1101,6 +1101,14 @@ void DBImpl::FillRows(const WriteBatch& batch, uint64_t last_seq) {
   (void)batch.Iterate(&filler);
 }
 
+void DBImpl::Prefetch(const std::string_view* keys, size_t n) {
+  if (row_cache_ != nullptr) row_cache_->Prefetch(keys, n);
+  uint64_t sequence;
+  SuperVersion* sv = RefSuperVersion(ReadOptions(), &sequence);
+  for (size_t i = 0; i < n; i++) sv->mem->Prefetch(keys[i]);
+  sv->Unref();
+}
+
 Status DBImpl::Get(const ReadOptions& options, std::string_view key, std::string* value) {
   // A row-cache entry is the key's newest value (row_cache.h), good for a read of now.
   const bool use_rows = row_cache_ != nullptr && options.snapshot == nullptr;

@@ -151,6 +151,7 @@ class DBImpl final : public DB {
   Status Delete(const WriteOptions& options, std::string_view key) override;
   Status Write(const WriteOptions& options, WriteBatch* updates) override LOCKS_EXCLUDED(mutex_);
   Status Get(const ReadOptions& options, std::string_view key, std::string* value) override;
+  void Prefetch(const std::string_view* keys, size_t n) override;
   std::unique_ptr<Iterator> NewIterator(const ReadOptions& options) override;
   const Snapshot* GetSnapshot() override;
   void ReleaseSnapshot(const Snapshot* snapshot) override;

@@ -53,6 +53,7 @@
 #include "store/arena.h"
 #include "store/dbformat.h"
 #include "store/iterator.h"
+#include "util/checksum.h"
 #include "util/coding.h"
 
 namespace strata::store {
@@ -115,6 +116,10 @@ class MemTable {
   // The newest version of key.user_key() with sequence <= the lookup sequence: kFound (value
   // copied into *value), kDeleted (a tombstone), or kNotPresent (look in older sources).
   GetResult Get(const LookupKey& key, std::string* value) const;
+  // Starts loading the index slot a Get of user_key probes first (DB::Prefetch).
+  void Prefetch(std::string_view user_key) const {
+    if (index_ != nullptr) __builtin_prefetch(&index_[Hash64(user_key) & index_mask_]);
+  }
 
   // An iterator over internal keys (key() is an internal key) holding every entry added before
   // the call. The memtable must outlive it; the DB keeps a reference while the iterator lives.

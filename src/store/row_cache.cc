@@ -1,5 +1,6 @@
 #include "store/row_cache.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
@@ -52,7 +53,10 @@ void FreeEntry(Entry* e) { std::free(e); }
 // without the lock.
 class alignas(64) RowCache::Shard {
  public:
-  Shard() : slots_(kInitialSlots) { ring_.next = ring_.prev = &ring_; }
+  Shard() : slots_(kInitialSlots) {
+    ring_.next = ring_.prev = &ring_;
+    PublishView();
+  }
   ~Shard() {
     for (Entry* e = ring_.next; e != &ring_;) {
       Entry* next = e->next;
@@ -102,6 +106,26 @@ class alignas(64) RowCache::Shard {
     if (write_seq > last_erase_seq_) last_erase_seq_ = write_seq;
     const size_t i = Find(key, hash);
     if (slots_[i].entry != nullptr) Remove(i);
+  }
+
+  // Without the lock: view_ may be a moment old, and a stale array or mask only makes the
+  // prefetch useless (a prefetch never faults, whatever the address).
+  void PrefetchSlot(uint64_t hash) const {
+    const Slot* slots = view_slots_.load(std::memory_order_relaxed);
+    __builtin_prefetch(&slots[hash & view_mask_.load(std::memory_order_relaxed)]);
+  }
+
+  void PrefetchEntry(uint64_t hash) {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (size_t i = hash & Mask(); slots_[i].entry != nullptr; i = (i + 1) & Mask()) {
+      if (slots_[i].hash == hash) {
+        // The header, the key and the start of the value (the entry's size is in the line
+        // being fetched, so more cannot be asked for without waiting).
+        const char* p = reinterpret_cast<const char*>(slots_[i].entry);
+        for (int line = 0; line < 3; line++) __builtin_prefetch(p + 64 * line);
+        return;
+      }
+    }
   }
 
   size_t usage() const { return usage_.load(std::memory_order_relaxed); }
@@ -188,12 +212,21 @@ class alignas(64) RowCache::Shard {
       fresh[i] = s;
     }
     slots_.swap(fresh);
+    PublishView();
+  }
+
+  void PublishView() {
+    view_slots_.store(slots_.data(), std::memory_order_relaxed);
+    view_mask_.store(Mask(), std::memory_order_relaxed);
   }
 
   std::mutex mu_;
   size_t budget_ = 0;
   uint64_t last_erase_seq_ = 0;  // the largest write sequence Erase was told of
   std::vector<Slot> slots_;      // size is a power of two; at most half are used
+  // slots_.data() and Mask() for PrefetchSlot, which reads them without mu_.
+  std::atomic<const Slot*> view_slots_{nullptr};
+  std::atomic<size_t> view_mask_{0};
   size_t elems_ = 0;
   Entry ring_{};  // dummy head: ring_.next is the oldest entry, ring_.prev the newest
   std::atomic<size_t> usage_{0};
@@ -223,6 +256,20 @@ void RowCache::Insert(std::string_view key, std::string_view value, uint64_t rea
 void RowCache::Erase(std::string_view key, uint64_t write_seq) {
   const uint64_t h = Hash64(key);
   ShardOf(h).Erase(key, h, write_seq);
+}
+
+void RowCache::Prefetch(const std::string_view* keys, size_t n) {
+  constexpr size_t kChunk = 32;
+  uint64_t hashes[kChunk];
+  for (size_t base = 0; base < n; base += kChunk) {
+    const size_t m = std::min(kChunk, n - base);
+    for (size_t i = 0; i < m; i++) {
+      hashes[i] = Hash64(keys[base + i]);
+      ShardOf(hashes[i]).PrefetchSlot(hashes[i]);
+    }
+    // By now the first slots have arrived (or are about to): their entries can be requested.
+    for (size_t i = 0; i < m; i++) ShardOf(hashes[i]).PrefetchEntry(hashes[i]);
+  }
 }
 
 size_t RowCache::usage() const {

@@ -50,6 +50,10 @@ class RowCache {
   void Insert(std::string_view key, std::string_view value, uint64_t read_seq);
   // Drops key's entry ahead of a write whose sequences end at `write_seq` (duty 1 above).
   void Erase(std::string_view key, uint64_t write_seq);
+  // Starts loading the slots, then the entries, that Gets of keys[0..n) will read (see
+  // DB::Prefetch). The slot pass reads no shard state but an atomic view of the slot array;
+  // the entry pass takes each shard's lock and follows the first slot whose hash matches.
+  void Prefetch(const std::string_view* keys, size_t n);
 
   size_t capacity() const { return capacity_; }
   size_t usage() const;

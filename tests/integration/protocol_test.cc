@@ -193,6 +193,45 @@ TEST_F(ProtocolTest, Pipelining10000CommandsInOneWrite) {
   EXPECT_EQ(c_.Run("GET counter"), "$" + std::to_string(counter));
 }
 
+// The server reads ahead in pipelined input to prefetch the keys commands name (by the
+// command table's key spec); replies must be as if it did not: SELECT inside the pipeline,
+// multi-key commands, keyless commands, a key written then read in one batch, and a request
+// split across writes.
+TEST_F(ProtocolTest, PipelineAcrossDatabasesAndMultiKeyCommands) {
+  std::string request;
+  std::string expected;
+  for (int i = 0; i < 300; ++i) {
+    const std::string n = std::to_string(i);
+    request += EncodeCommand({"SELECT", std::to_string(i % 3)});
+    expected += "+OK\r\n";
+    request += EncodeCommand({"MSET", "a" + n, "x" + n, "b" + n, "y"});
+    expected += "+OK\r\n";
+    request += EncodeCommand({"MGET", "a" + n, "missing", "b" + n});
+    expected += "*3\r\n$" + std::to_string(n.size() + 1) + "\r\nx" + n + "\r\n$-1\r\n$1\r\ny\r\n";
+    request += EncodeCommand({"PING"});
+    expected += "+PONG\r\n";
+    request += EncodeCommand({"DEL", "b" + n, "nope"});
+    expected += ":1\r\n";
+    request += EncodeCommand({"EXISTS", "a" + n, "b" + n});
+    expected += ":1\r\n";
+  }
+  RawConn raw = server_.Raw();
+  // Split mid-request, so that one read ends with an incomplete request.
+  const size_t half = request.size() / 2 + 7;
+  ASSERT_TRUE(raw.Send(request.substr(0, half)));
+  std::this_thread::sleep_for(20ms);
+  ASSERT_TRUE(raw.Send(request.substr(half)));
+  std::string got = raw.ReadReplies(300 * 6, 60s);
+  EXPECT_TRUE(got == expected)
+      << "replies differ from position "
+      << std::mismatch(got.begin(), got.end(), expected.begin(), expected.end()).first -
+             got.begin();
+  for (int db = 0; db < 3; ++db) {
+    c_.Run("SELECT " + std::to_string(db));
+    EXPECT_EQ(c_.Run("DBSIZE"), ":100") << "db " << db;
+  }
+}
+
 TEST_F(ProtocolTest, PipelinedInlineCommands) {
   std::string request;
   std::string expected;

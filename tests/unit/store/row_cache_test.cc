@@ -255,6 +255,26 @@ TEST(RowCacheTest, MatchesAMapUnderRandomInsertsAndErasures) {
   }
 }
 
+// Prefetch is a hint: it must not change contents or counters, for cached, absent and
+// colliding keys, including while the table grows.
+TEST(RowCacheTest, PrefetchChangesNothing) {
+  RowCache cache(16 << 20);
+  std::vector<std::string> keys;
+  for (int i = 0; i < 3000; i++) keys.push_back(Key("p", i));
+  std::vector<std::string_view> views(keys.begin(), keys.end());
+  for (int i = 0; i < 3000; i++) {
+    if (i % 3 != 0) cache.Insert(keys[i], keys[i] + "=v", 1);
+    if (i % 100 == 0) cache.Prefetch(views.data(), views.size());  // between growths
+  }
+  cache.Prefetch(views.data(), views.size());
+  cache.Prefetch(views.data(), 0);
+  EXPECT_EQ(cache.hits(), 0u);
+  EXPECT_EQ(cache.misses(), 0u);
+  for (int i = 0; i < 3000; i++) {
+    EXPECT_EQ(Lookup(&cache, keys[i]), i % 3 != 0 ? keys[i] + "=v" : "MISS") << keys[i];
+  }
+}
+
 TEST(RowCacheTest, ConcurrentInsertGetErase) {
   RowCache cache(kShards * 1024);  // a few entries per shard
   constexpr int kThreads = 4, kOps = 20000, kKeys = 64;
