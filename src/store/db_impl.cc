@@ -1087,12 +1087,18 @@ void DBImpl::EraseRows(const WriteBatch& batch, uint64_t last_seq) {
 }
 
 void DBImpl::FillRows(const WriteBatch& batch, uint64_t last_seq) {
-  if (row_cache_ == nullptr) return;
+  // A full cache would refuse every fill (Admit::kIfRoom): skip the walk over the batch. This
+  // is safe because EraseRows already dropped every key of the batch, and nothing is inserted.
+  if (row_cache_ == nullptr ||
+      row_cache_->usage() + WriteBatchInternal::ByteSize(&batch) > row_cache_->capacity()) {
+    return;
+  }
   struct Filler : WriteBatch::Handler {
     RowCache* cache;
     uint64_t seq;
     void Put(std::string_view key, std::string_view value) override {
-      cache->Insert(key, value, seq);  // refused if a later write erased the key's shard
+      // Refused if a later write erased in the key's shard, or if the cache is full.
+      cache->Insert(key, value, seq, RowCache::Admit::kIfRoom);
     }
     void Delete(std::string_view key) override { cache->Erase(key, seq); }  // put, then deleted
   } filler;

@@ -80,19 +80,27 @@ class alignas(64) RowCache::Shard {
     return true;
   }
 
-  void Insert(std::string_view key, std::string_view value, uint64_t hash, uint64_t read_seq) {
-    if (sizeof(Entry) + key.size() + value.size() > budget_ / 4) return;
-    Entry* e = NewEntry(key, value, hash);
+  void Insert(std::string_view key, std::string_view value, uint64_t hash, uint64_t read_seq,
+              Admit admit) {
+    const size_t charge = sizeof(Entry) + key.size() + value.size();
+    const bool if_room = admit == Admit::kIfRoom;
+    // Allocate outside the lock, unless the entry will surely be refused (rechecked below).
+    Entry* e = charge <= budget_ / 4 && !(if_room && usage() + charge > budget_)
+                   ? NewEntry(key, value, hash)
+                   : nullptr;
     std::lock_guard<std::mutex> lock(mu_);
-    if (read_seq < last_erase_seq_) {
-      // A write this reader did not see may have replaced the value (duty 2).
-      FreeEntry(e);
-      return;
-    }
+    // Whatever happens to the new value, an older one cached for the key goes: it may be what
+    // this value replaces (e.g. an earlier put of the same key in one batch).
     size_t i = Find(key, hash);
     if (slots_[i].entry != nullptr) {
       Remove(i);
       i = Find(key, hash);  // the removal may have shifted the probe sequence
+    }
+    if (e == nullptr) return;
+    if (read_seq < last_erase_seq_ || (if_room && usage() + charge > budget_)) {
+      // A write this reader did not see may have replaced the value (duty 2), or no room.
+      FreeEntry(e);
+      return;
     }
     slots_[i] = Slot{hash, e};
     Append(e);
@@ -248,9 +256,10 @@ bool RowCache::Get(std::string_view key, std::string* value) {
   return ShardOf(h).Get(key, h, value);
 }
 
-void RowCache::Insert(std::string_view key, std::string_view value, uint64_t read_seq) {
+void RowCache::Insert(std::string_view key, std::string_view value, uint64_t read_seq,
+                      Admit admit) {
   const uint64_t h = Hash64(key);
-  ShardOf(h).Insert(key, value, h, read_seq);
+  ShardOf(h).Insert(key, value, h, read_seq, admit);
 }
 
 void RowCache::Erase(std::string_view key, uint64_t write_seq) {

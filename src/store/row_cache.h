@@ -1,8 +1,8 @@
 // RowCache: user key -> the value of its newest version. A hit answers DB::Get with one hash
 // probe; a miss costs the memtables, a bloom filter per level, an index search, a block-cache
 // lookup and a block search, each a cache miss or more once the tables outgrow the CPU caches.
-// The cache is filled by writes (write-through: a value just written is the likeliest to be
-// read) and by Gets that found their key in the tables.
+// The cache is filled by writes while it has room (write-through: a value just written is
+// likely to be read) and by Gets that found their key in the tables (these may evict).
 //
 // The rule that makes a hit correct: while an entry for key K is in the cache, it holds the
 // value of K's newest version. Two duties keep it:
@@ -45,9 +45,15 @@ class RowCache {
 
   // Copies key's cached value into *value and returns true, or returns false (a miss).
   bool Get(std::string_view key, std::string* value);
+  // Who may push other entries out: a read that found its key in the tables may (the cache
+  // follows what is read); a write-through fill only takes free room, so a load larger than
+  // the cache neither churns it (an allocation and an eviction per write) nor pushes out what
+  // readers keep asking for.
+  enum class Admit { kEvict, kIfRoom };
   // Caches value as key's newest value as of sequence `read_seq` (duty 2 above). A value
   // larger than a shard's budget / 4 is not cached.
-  void Insert(std::string_view key, std::string_view value, uint64_t read_seq);
+  void Insert(std::string_view key, std::string_view value, uint64_t read_seq,
+              Admit admit = Admit::kEvict);
   // Drops key's entry ahead of a write whose sequences end at `write_seq` (duty 1 above).
   void Erase(std::string_view key, uint64_t write_seq);
   // Starts loading the slots, then the entries, that Gets of keys[0..n) will read (see

@@ -290,6 +290,27 @@ TEST_F(RowCacheDBTest, ReopenReadsTheNewestValues) {
 
 // The server writes with buffer_wal, which takes the fast path (the write under mutex_, no
 // group): it must erase (and may fill) the same way.
+// One batch writing a key twice: the cache must end with the second value or none, also
+// when the second value is too large to cache or the cache has no room for it.
+TEST_F(RowCacheDBTest, BatchWritingAKeyTwiceLeavesItsLastValue) {
+  options_.row_cache_size = 16 * 1024;  // 1 KiB per shard: fills fast
+  Open();
+  for (bool fast : {false, true}) {
+    wo_.buffer_wal = fast;
+    for (int round = 0; round < 50; round++) {
+      WriteBatch batch;
+      const std::string k = Key(round);
+      batch.Put(k, "first");
+      batch.Put(k, round % 2 == 0 ? std::string(2000, 'L') : Value(round, 2));
+      ASSERT_TRUE(db_->Write(wo_, &batch).ok());
+      if (fast) {
+        ASSERT_TRUE(db_->FlushWAL().ok());
+      }
+      ASSERT_EQ(Get(k), round % 2 == 0 ? std::string(2000, 'L') : Value(round, 2)) << round;
+    }
+  }
+}
+
 TEST_F(RowCacheDBTest, FastPathWritesEraseToo) {
   Open();
   for (int i = 0; i < 10; i++) Put(Key(i), Value(i, 1));

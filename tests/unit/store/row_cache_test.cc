@@ -255,6 +255,45 @@ TEST(RowCacheTest, MatchesAMapUnderRandomInsertsAndErasures) {
   }
 }
 
+// A write-through fill (kIfRoom) takes only free room: it never evicts, and when it is
+// refused, no older value of its key stays behind.
+TEST(RowCacheTest, FillIfRoomNeverEvictsAndDropsTheOldValue) {
+  RowCache cache(kShards * 4096);  // 4 KiB per shard
+  // Fill the cache through reads (which may evict) until well over its size.
+  std::vector<std::string> keys;
+  for (int i = 0; i < 2000; i++) {
+    keys.push_back(Key("r", i));
+    cache.Insert(keys.back(), std::string(100, 'r'), 1);
+  }
+  std::vector<std::string> present;
+  for (const std::string& k : keys) {
+    if (Lookup(&cache, k) != "MISS") present.push_back(k);
+  }
+  ASSERT_FALSE(present.empty());
+  const size_t usage = cache.usage();
+  for (int i = 0; i < 2000; i++) {
+    cache.Insert(Key("w", i), std::string(100, 'w'), 1, RowCache::Admit::kIfRoom);
+  }
+  for (const std::string& k : present) EXPECT_NE(Lookup(&cache, k), "MISS") << k << " evicted";
+  EXPECT_LE(cache.usage(), cache.capacity());
+  EXPECT_GE(cache.usage(), usage);
+
+  // A present key refilled with no room: the old value must not survive.
+  const std::string& k = present.front();
+  cache.Insert(k, std::string(300, 'n'), 1, RowCache::Admit::kIfRoom);
+  const std::string got = Lookup(&cache, k);
+  EXPECT_TRUE(got == "MISS" || got == std::string(300, 'n')) << got.substr(0, 8);
+  // Nor when the new value is too large to cache, nor when the insert is refused as stale.
+  cache.Insert("big", "small", 1);
+  cache.Insert("big", std::string(4096, 'b'), 1);
+  EXPECT_EQ(Lookup(&cache, "big"), "MISS");
+  cache.Insert("stale", "v1", 5);
+  cache.Erase("stale", 9);
+  cache.Insert("stale", "v2", 9);
+  cache.Insert("stale", "v3", 8);  // refused (8 < 9): v2 must not stay as if v3 never came
+  EXPECT_EQ(Lookup(&cache, "stale"), "MISS");
+}
+
 // Prefetch is a hint: it must not change contents or counters, for cached, absent and
 // colliding keys, including while the table grows.
 TEST(RowCacheTest, PrefetchChangesNothing) {
