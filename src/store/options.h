@@ -66,6 +66,8 @@ struct Options {
   uint64_t target_file_size = 16ull << 20;          // compaction output files are cut here
   int compaction_threads = 1;                       // background compaction threads (1..16)
 
+  // What it drops may stay in the row cache (row_cache.h): use it only for keys no reader asks
+  // for again (the server's drops the keys of flushed databases).
   std::shared_ptr<const CompactionFilter> compaction_filter;
 
   // Where the store reports recovery warnings, background errors and progress. The store

@@ -15,6 +15,8 @@
 //      erased a key of the same shard: that write may have replaced the value (the shard keeps
 //      the largest sequence it was told to erase, so the check is conservative, never wrong).
 // Only reads of the latest state use the cache (a Get with an explicit snapshot bypasses it).
+// A compaction filter's drops are not seen: Options::compaction_filter may only drop keys
+// that are never read again.
 // Deletions and absent keys are never cached: a negative entry would mostly be erased by the
 // write that follows a miss (SET reads the key first).
 //
