@@ -20,7 +20,8 @@
 // Deletions and absent keys are never cached: a negative entry would mostly be erased by the
 // write that follows a miss (SET reads the key first).
 //
-// Memory: capacity bytes over kShards shards, each entry charged its key, value and header.
+// Memory: capacity bytes over kShards shards, each entry charged its key, value, header, malloc
+// overhead and table slots.
 // Replacement is CLOCK, as in the block cache: a hit sets the entry's bit; eviction walks from
 // the oldest entry, giving a marked entry one more round.
 //
