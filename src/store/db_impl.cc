@@ -469,9 +469,9 @@ Status DBImpl::Write(const WriteOptions& options, WriteBatch* batch) {
     }
     wal_unflushed_ = true;
     const uint64_t last = seq + WriteBatchInternal::Count(batch) - 1;
-    EraseRows(*batch, last);
+    UpdateRows(*batch, last, /*published=*/false);
     last_sequence_.store(last, std::memory_order_release);
-    FillRows(*batch, last);
+    UpdateRows(*batch, last, /*published=*/true);
     stats_.batches++;
     stats_.fast_path++;
     return Status::OK();
@@ -527,12 +527,12 @@ Status DBImpl::WriteSlow(const WriteOptions& options, WriteBatch* batch,
       status = log_->AddRecord(WriteBatchInternal::Contents(group));
       if (status.ok() && flush) status = logfile_->Flush();
       if (status.ok()) status = WriteBatchInternal::InsertInto(group, mem);
-      if (status.ok()) EraseRows(*group, last_seq);
+      if (status.ok()) UpdateRows(*group, last_seq, /*published=*/false);
       lock.lock();
       wal_bytes_ = log_->FileSize();
       if (status.ok()) {
         last_sequence_.store(last_seq, std::memory_order_release);
-        FillRows(*group, last_seq);
+        UpdateRows(*group, last_seq, /*published=*/true);
         ChargeSlowdown(WriteBatchInternal::ByteSize(group));
         if (flush) {
           wal_flushed_seq_ = last_seq;
@@ -1073,38 +1073,27 @@ DBImpl::SuperVersion* DBImpl::RefSuperVersion(const ReadOptions& options, uint64
   return super_version_;
 }
 
-void DBImpl::EraseRows(const WriteBatch& batch, uint64_t last_seq) {
+void DBImpl::UpdateRows(const WriteBatch& batch, uint64_t last_seq, bool published) {
   if (row_cache_ == nullptr) return;
-  struct Eraser : WriteBatch::Handler {
+  // Before publishing every key goes; after, put values are cached while there is room (a
+  // key put then deleted in one batch is erased again).
+  struct Updater : WriteBatch::Handler {
     RowCache* cache;
     uint64_t seq;
-    void Put(std::string_view key, std::string_view) override { cache->Erase(key, seq); }
-    void Delete(std::string_view key) override { cache->Erase(key, seq); }
-  } eraser;
-  eraser.cache = row_cache_.get();
-  eraser.seq = last_seq;
-  (void)batch.Iterate(&eraser);  // the batch was just applied: well formed
-}
-
-void DBImpl::FillRows(const WriteBatch& batch, uint64_t last_seq) {
-  // A full cache would refuse every fill (Admit::kIfRoom): skip the walk over the batch. This
-  // is safe because EraseRows already dropped every key of the batch, and nothing is inserted.
-  if (row_cache_ == nullptr ||
-      row_cache_->usage() + WriteBatchInternal::ByteSize(&batch) > row_cache_->capacity()) {
-    return;
-  }
-  struct Filler : WriteBatch::Handler {
-    RowCache* cache;
-    uint64_t seq;
+    bool published;
     void Put(std::string_view key, std::string_view value) override {
-      // Refused if a later write erased in the key's shard, or if the cache is full.
-      cache->Insert(key, value, seq, RowCache::Admit::kIfRoom);
+      if (published) {
+        cache->Insert(key, value, seq, RowCache::Admit::kIfRoom);
+      } else {
+        cache->Erase(key, seq);
+      }
     }
-    void Delete(std::string_view key) override { cache->Erase(key, seq); }  // put, then deleted
-  } filler;
-  filler.cache = row_cache_.get();
-  filler.seq = last_seq;
-  (void)batch.Iterate(&filler);
+    void Delete(std::string_view key) override { cache->Erase(key, seq); }
+  } updater;
+  updater.cache = row_cache_.get();
+  updater.seq = last_seq;
+  updater.published = published;
+  (void)batch.Iterate(&updater);  // the batch was just applied: well formed
 }
 
 void DBImpl::Prefetch(const std::string_view* keys, size_t n) {

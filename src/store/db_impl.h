@@ -221,12 +221,10 @@ class DBImpl final : public DB {
   // Adds what a written group of `bytes` owes, in microseconds of delay, while L0 is at or
   // past level0_slowdown_trigger (Options::delayed_write_rate); MakeRoomForWrite sleeps it off.
   void ChargeSlowdown(uint64_t bytes) EXCLUSIVE_LOCKS_REQUIRED(mutex_);
-  // Erases batch's keys from the row cache (if any); the batch's last sequence is last_seq.
-  // REQUIRES: the log owner, before last_sequence_ reaches last_seq.
-  void EraseRows(const WriteBatch& batch, uint64_t last_seq);
-  // Caches the values batch put (write-through), once last_sequence_ has reached last_seq: a
-  // reader that finds them can see the write. A key the batch wrote twice gets its last value.
-  void FillRows(const WriteBatch& batch, uint64_t last_seq);
+  // The row cache around a write (row_cache.h): published false erases batch's keys (call
+  // before last_sequence_ reaches last_seq); true caches its values (call after). REQUIRES:
+  // the log owner.
+  void UpdateRows(const WriteBatch& batch, uint64_t last_seq, bool published);
   // mem_ -> imm_, new WAL and memtable. REQUIRES: as MakeRoomForWrite.
   Status SwitchMemTable(std::unique_lock<std::mutex>& lock) EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   // As log owner, hands buffered WAL records to the OS. REQUIRES: the caller is log owner.
