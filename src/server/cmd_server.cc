@@ -199,11 +199,9 @@ void CommandCommand(CommandContext& ctx) {
       return ctx.reply.Error("ERR Invalid number of arguments specified for command");
     }
     if (c->first_key == 0) return ctx.reply.Error("ERR The command has no key arguments");
-    int64_t last = c->last_key < 0 ? argc + c->last_key : c->last_key;
     std::vector<std::string_view> keys;
-    for (int64_t i = c->first_key; i <= last && i < argc; i += c->key_step) {
-      keys.push_back(ctx.arg(static_cast<size_t>(i) + 2));
-    }
+    c->ForEachKeyIndex(static_cast<size_t>(argc),
+                       [&](size_t i) { keys.push_back(ctx.arg(i + 2)); });
     ctx.reply.ArrayHeader(static_cast<int64_t>(keys.size()));
     for (auto k : keys) ctx.reply.Bulk(k);
   } else if (EqualsIgnoreCase(sub, "HELP")) {

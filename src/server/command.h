@@ -54,6 +54,16 @@ struct Command {
   std::string since;                     // Redis version that introduced it
   std::vector<std::string> subcommands;  // "config|get", ... for COMMAND INFO/DOCS
 
+  // Calls fn(i) for each key position i of a call with argc arguments (name included), by the
+  // legacy key spec; none for a command without keys.
+  template <class Fn>
+  void ForEachKeyIndex(size_t argc, Fn fn) const {
+    if (first_key <= 0 || key_step <= 0) return;
+    const int64_t n = static_cast<int64_t>(argc);
+    const int64_t last = last_key < 0 ? n + last_key : last_key;
+    for (int64_t i = first_key; i <= last && i < n; i += key_step) fn(static_cast<size_t>(i));
+  }
+
   // Statistics for INFO commandstats.
   uint64_t calls = 0;
   uint64_t usec = 0;

@@ -343,13 +343,10 @@ void Server::PrefetchInput(Client* c) {
     const std::vector<std::string_view>& argv = prefetch_parser_.args();
     in.remove_prefix(prefetch_parser_.consumed());
     const Command* cmd = argv.empty() ? nullptr : commands_.Find(argv[0]);
-    if (cmd == nullptr || cmd->first_key <= 0 || cmd->key_step <= 0) continue;
-    const int argc = static_cast<int>(argv.size());
-    const int last = cmd->last_key < 0 ? argc + cmd->last_key : cmd->last_key;
-    for (int i = cmd->first_key; i <= last && i < argc; i += cmd->key_step) {
-      if (prefetch_keys_.size() == kPrefetchMaxKeys) break;
-      prefetch_keys_.push_back(argv[i]);
-    }
+    if (cmd == nullptr) continue;
+    cmd->ForEachKeyIndex(argv.size(), [&](size_t i) {
+      if (prefetch_keys_.size() < kPrefetchMaxKeys) prefetch_keys_.push_back(argv[i]);
+    });
   }
   if (prefetch_keys_.size() >= 2) keyspace_->Prefetch(c->db, prefetch_keys_);
 }
