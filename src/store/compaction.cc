@@ -201,16 +201,11 @@ bool SetupOtherInputs(VersionSet* vset, Compaction* c, std::vector<FilePtr> (&in
 std::unique_ptr<Compaction> PickCompaction(VersionSet* vset) {
   const Options& options = vset->options();
   Version* v = vset->current();
-  double scores[kNumLevels];
-  ComputeCompactionScores(options, *v, scores);
-  int order[kNumLevels];
-  for (int i = 0; i < kNumLevels; i++) order[i] = i;
-  std::stable_sort(order, order + kNumLevels, [&](int a, int b) { return scores[a] > scores[b]; });
 
-  for (int level : order) {
-    if (scores[level] < 1) break;
+  // A compaction of `level` from its next free candidate file, or nullptr if all are busy.
+  auto pick_level = [&](int level) -> std::unique_ptr<Compaction> {
     const std::vector<FilePtr>& files = v->files(level);
-    if (level == 0 && AnyBeingCompacted(files)) continue;  // one L0 compaction at a time
+    if (level == 0 && AnyBeingCompacted(files)) return nullptr;  // one L0 compaction at a time
 
     // Candidates: files after the compact pointer first, then wrap around.
     const std::string& pointer = vset->compact_pointer(level);
@@ -235,6 +230,24 @@ std::unique_ptr<Compaction> PickCompaction(VersionSet* vset) {
         v->GetOverlappingInputs(0, &b, &e, &inputs[0]);
       }
       if (SetupOtherInputs(vset, c.get(), inputs, &c->grandparents_)) return c;
+    }
+    return nullptr;
+  };
+
+  double scores[kNumLevels];
+  ComputeCompactionScores(options, *v, scores);
+  int order[kNumLevels];
+  for (int i = 0; i < kNumLevels; i++) order[i] = i;
+  std::stable_sort(order, order + kNumLevels, [&](int a, int b) { return scores[a] > scores[b]; });
+  for (int level : order) {
+    if (scores[level] < 1) break;
+    if (std::unique_ptr<Compaction> c = pick_level(level)) return c;
+  }
+  // Nothing is over its size: L0 still goes down if reads have paid for it (ChargeRead).
+  if (v->ReadCompactionDue() && v->NumFiles(0) > 0) {
+    if (std::unique_ptr<Compaction> c = pick_level(0)) {
+      c->read_triggered_ = true;
+      return c;
     }
   }
   return nullptr;

@@ -18,6 +18,10 @@
 //   - Output files are cut at target_file_size, and early when they would overlap more
 //     than 10 x target_file_size bytes of L+2 (so a later compaction of the output stays
 //     small), and only between two user keys.
+//   - Reads compact L0 too: once reads reaching L0 have spent the version's read budget
+//     (Version::ChargeRead), L0 is compacted into L1 whatever its file count, when no level
+//     needs a size-triggered compaction. Without it, the last 1..trigger-1 files flushed
+//     before writes stop would stay in L0 for good, one more probe and cursor per read.
 //   - A full compaction (DB::CompactAll) takes every file of every level and writes the
 //     result to one level: the deepest level holding data, or deeper if that level's size
 //     limit is smaller than the data (at least L1).
@@ -58,6 +62,8 @@ class Compaction {
   size_t num_input_files() const;
   uint64_t input_bytes() const;
   bool is_full() const { return full_; }
+  // Picked because reads exhausted the version's read budget (Version::ChargeRead), not size.
+  bool read_triggered() const { return read_triggered_; }
 
   // The version the inputs were picked from; referenced until the compaction is destroyed.
   Version* input_version() const { return input_version_; }
@@ -96,6 +102,7 @@ class Compaction {
   const uint64_t max_output_file_size_;
   const uint64_t max_grandparent_overlap_bytes_;
   bool full_ = false;
+  bool read_triggered_ = false;
   Version* const input_version_;
   VersionEdit edit_;
 
@@ -111,7 +118,7 @@ class Compaction {
   size_t level_ptrs_[kNumLevels] = {};
 };
 
-// The most urgent size- or count-triggered compaction whose inputs no running compaction
+// The most urgent size-, count- or read-triggered compaction whose inputs no running compaction
 // uses, or nullptr if no level needs one (or every candidate is busy). Advances the level's
 // compact pointer. Does not mark the inputs: the caller does (MarkInputs), still holding the
 // DB mutex. REQUIRES: the DB mutex.

@@ -1117,6 +1117,7 @@ Status DBImpl::Get(const ReadOptions& options, std::string_view key, std::string
   }
   Status s;
   if (r == MemTable::GetResult::kNotPresent) {
+    if (sv->current->ChargeRead(Version::kGetReadCost)) WakeCompaction();
     Version::GetResult vr;
     s = sv->current->Get(options, lkey, value, &vr);
     if (vr == Version::GetResult::kFound) {
@@ -1138,8 +1139,16 @@ std::unique_ptr<Iterator> DBImpl::NewIterator(const ReadOptions& options) {
   children.push_back(sv->mem->NewIterator());
   for (MemTable* m : sv->imm) children.push_back(m->NewIterator());
   sv->current->AddIterators(options, &children);
+  if (sv->current->ChargeRead(Version::kIteratorReadCost)) WakeCompaction();
   auto internal = NewMergingIterator(InternalKeyComparator(), std::move(children));
   return NewDBIterator(std::move(internal), sequence, [sv] { sv->Unref(); });
+}
+
+void DBImpl::WakeCompaction() {
+  // Under the mutex: a compaction thread checks ReadCompactionDue and waits while holding it,
+  // so this notify cannot fall between its check and its wait.
+  std::lock_guard<std::mutex> l(mutex_);
+  bg_cv_.notify_all();
 }
 
 const Snapshot* DBImpl::GetSnapshot() {
@@ -1357,6 +1366,7 @@ Status DBImpl::RunCompaction(Compaction* c, std::unique_lock<std::mutex>& lock) 
                                 NumberToString(st.entries.input_entries) + " entries kept");
     }
   }
+  if (s.ok() && c->read_triggered()) stats_.read_compactions++;
   if (s.ok()) InstallSuperVersion();
   return s;
 }
@@ -1525,6 +1535,7 @@ void DBImpl::AppendInfo(std::string* value) {
   num("flush_micros", stats_.flush_micros);
   num("compactions", stats_.compactions);
   num("trivial_moves", stats_.trivial_moves);
+  num("read_compactions", stats_.read_compactions);
   num("compaction_bytes_read", stats_.compaction_bytes_read);
   num("compaction_bytes_written", stats_.compaction_bytes_written);
   num("compaction_micros", stats_.compaction_micros);

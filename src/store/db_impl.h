@@ -251,6 +251,8 @@ class DBImpl final : public DB {
   // Writes imm_.front() as an L0 table and installs it.
   Status FlushOldestMemTable(std::unique_lock<std::mutex>& lock) EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   void CompactionLoop() LOCKS_EXCLUDED(mutex_);
+  // Wakes the compaction threads after a read spent the current version's read budget.
+  void WakeCompaction() LOCKS_EXCLUDED(mutex_);
   // Runs c (a trivial move or a CompactionJob) and installs the result.
   Status RunCompaction(Compaction* c, std::unique_lock<std::mutex>& lock)
       EXCLUSIVE_LOCKS_REQUIRED(mutex_);
@@ -361,6 +363,7 @@ class DBImpl final : public DB {
     uint64_t flush_micros = 0;
     uint64_t compactions = 0;  // compactions that rewrote files
     uint64_t trivial_moves = 0;
+    uint64_t read_compactions = 0;  // of compactions + trivial_moves, those reads triggered
     uint64_t compaction_bytes_read = 0;
     uint64_t compaction_bytes_written = 0;
     uint64_t compaction_micros = 0;

@@ -321,7 +321,25 @@ VersionSet::~VersionSet() {
   assert(dummy_versions_.next_ == &dummy_versions_ && "a Version outlived its VersionSet");
 }
 
+// A version's read budget (Version::ChargeRead), in units of ~0.1 us a read loses to each L0
+// file. Compacting L0 into L1 rewrites about the L0 and L1 bytes (random keys overlap all of
+// L1), ~7 ns a byte of one background thread, so it pays for itself after about
+// (L0 + L1 bytes) / (14 * L0 files) units of reads. Reader time counts for more than a
+// background thread's, so the budget is a quarter of that; yet a write-heavy workload, whose
+// read-before-writes charge it too, rarely spends it before the next flush or compaction
+// makes a new version with a fresh budget. Small databases get kMinReadBudget.
+void Version::SetReadBudget() {
+  constexpr int64_t kBytesPerUnitPerFile = 56;
+  constexpr int64_t kMinReadBudget = 4096;
+  const int64_t files = NumFiles(0);
+  if (files == 0) return;
+  const int64_t bytes = static_cast<int64_t>(NumBytes(0) + NumBytes(1));
+  read_budget_.store(std::max(kMinReadBudget, bytes / (kBytesPerUnitPerFile * files)),
+                     std::memory_order_relaxed);
+}
+
 void VersionSet::AppendVersion(Version* v) {
+  v->SetReadBudget();
   v->Ref();
   {
     std::lock_guard<std::mutex> l(list_mutex_);

@@ -82,6 +82,25 @@ class Version {
   // (opening its files lazily, one at a time).
   void AddIterators(const ReadOptions& options, std::vector<std::unique_ptr<Iterator>>* iters);
 
+  // Read-triggered compaction (LevelDB's seek compaction, Pebble's read compaction): while
+  // L0 holds files, every point read that reaches the tables pays this version's read
+  // budget kGetReadCost units and every new iterator kIteratorReadCost, because each L0 file
+  // costs a Get one more bloom probe (~0.1 us) and a scan one more cursor to seek and merge
+  // (~1 us). The read that spends the last unit gets true (one caller per version) and
+  // should wake the compaction threads; from then on ReadCompactionDue() is true and
+  // PickCompaction compacts L0 into L1 even below level0_compaction_trigger. A version
+  // without L0 files charges nothing. Any thread.
+  static constexpr int64_t kGetReadCost = 1;
+  static constexpr int64_t kIteratorReadCost = 8;
+  bool ChargeRead(int64_t units) const {
+    if (files_[0].empty()) return false;
+    const int64_t before = read_budget_.fetch_sub(units, std::memory_order_relaxed);
+    if (before <= 0 || before - units > 0) return false;
+    read_compaction_due_.store(true, std::memory_order_relaxed);
+    return true;
+  }
+  bool ReadCompactionDue() const { return read_compaction_due_.load(std::memory_order_relaxed); }
+
   void Ref() { refs_.fetch_add(1, std::memory_order_relaxed); }
   // Drops a reference; the last one unlinks and deletes the version (its files may then
   // become obsolete). Any thread, with or without the DB mutex.
@@ -109,6 +128,7 @@ class Version {
   explicit Version(VersionSet* vset) : vset_(vset) {}
   ~Version() = default;
   Version(const Version&) = delete;
+  void SetReadBudget();
   Version& operator=(const Version&) = delete;
 
   VersionSet* const vset_;
@@ -118,6 +138,9 @@ class Version {
   Version* prev_ = this;
   std::vector<FilePtr> files_[kNumLevels];
   uint64_t level_bytes_[kNumLevels] = {};
+  // Set by SetReadBudget (from VersionSet::AppendVersion) before the version is published.
+  mutable std::atomic<int64_t> read_budget_{0};
+  mutable std::atomic<bool> read_compaction_due_{false};
 };
 
 class VersionSet {

@@ -533,6 +533,46 @@ TEST_F(LsmTest, PropertiesDescribeTheTree) {
   EXPECT_FALSE(db_->GetProperty("strata.nope", &v));
 }
 
+// L0 files below the compaction trigger stay put while nobody reads them, and go down to L1
+// once reads (point reads reaching the tables, new iterators) spend the version's budget.
+TEST_F(LsmTest, ReadsCompactL0FilesBelowTheTrigger) {
+  Open();
+  Fill(0, 200, 1);  // 200 entries fit in one memtable
+  ASSERT_TRUE(db_->FlushMemTable(true).ok());
+  Fill(100, 200, 2);
+  ASSERT_TRUE(db_->FlushMemTable(true).ok());
+  ASSERT_EQ(FilesAt(0), 2);
+  ASSERT_LT(2, options_.level0_compaction_trigger);
+  std::this_thread::sleep_for(50ms);
+  EXPECT_EQ(FilesAt(0), 2);  // nothing to do without reads
+
+  // Reads the memtable answers, and reads of a DB without L0 files, cost nothing. The
+  // budget of a small DB is 4096 reads (version_set.cc); stay well under it.
+  ASSERT_TRUE(db_->Put(WriteOptions(), "in-memtable", "x").ok());
+  for (int i = 0; i < 3000; i++) ASSERT_EQ(Get("in-memtable"), "x");
+  for (int i = 0; i < 1000; i++) Get(Key(i));
+  std::this_thread::sleep_for(50ms);
+  EXPECT_EQ(FilesAt(0), 2);
+  EXPECT_EQ(Info("read_compactions"), 0u);
+
+  // The rest of the budget, half through iterators.
+  for (int i = 0; i < 1600; i++) Get(Key(i % 300));
+  for (int i = 0; i < 1600; i++) {
+    auto it = db_->NewIterator(ReadOptions());
+    it->Seek(Key(i % 300));
+  }
+  ASSERT_TRUE(Eventually([&] { return FilesAt(0) == 0; }));
+  EXPECT_EQ(Info("read_compactions"), 1u);
+  EXPECT_GT(FilesAt(1), 0);
+  for (int i = 0; i < 300; i++) EXPECT_EQ(Get(Key(i)), Value(i, i < 100 ? 1 : 2));
+
+  // With L0 empty, reads charge nothing and trigger nothing.
+  for (int i = 0; i < 10000; i++) Get(Key(i % 300));
+  std::this_thread::sleep_for(50ms);
+  EXPECT_EQ(Info("read_compactions"), 1u);
+  EXPECT_EQ(Dump().size(), 301u);
+}
+
 // Readers, iterators and snapshots while writes flush and compact under them (run under
 // SAN=thread too).
 TEST_F(LsmTest, ReadersAndIteratorsDuringFlushAndCompaction) {
