@@ -263,6 +263,13 @@ void Keyspace::StageDelete(int db, std::string_view key, KeyState old_state,
 void Keyspace::StageCounts(uint32_t ns) {
   for (auto& [n, c] : staged_counts_) {
     if (n != ns) continue;
+    // An overwrite leaves the counts as they were: the stored record is still right, and
+    // rewriting it would double the records of every SET of an existing key or INCR.
+    bool changed = true;
+    for (auto& [live_ns, live] : counts_) {
+      if (live_ns == ns) changed = live.keys != c.keys || live.expires != c.expires;
+    }
+    if (!changed) continue;
     std::string v;
     PutFixed64(&v, c.keys);
     PutFixed64(&v, c.expires);

@@ -94,6 +94,33 @@ TEST_F(KeyspaceTest, CountersTrackInsertsOverwritesDeletesAndSurviveReopen) {
   EXPECT_EQ(v, "x");
 }
 
+// A write that leaves the counts as they were (an overwrite without a TTL change) does not
+// rewrite the counter record: one record, not two. One that changes them does.
+TEST_F(KeyspaceTest, OnlyWritesThatChangeACountRewriteTheCounter) {
+  Set(0, "a", "1");
+  const uint64_t after_insert = db_->LastSequence();
+  Set(0, "a", "2");
+  EXPECT_EQ(db_->LastSequence(), after_insert + 1);  // the value only
+  Set(0, "b", "1");
+  EXPECT_EQ(db_->LastSequence(), after_insert + 3);  // the value and the counter
+  Set(0, "b", "1", 5000);
+  EXPECT_EQ(db_->LastSequence(), after_insert + 6);  // value, expire index entry, counter
+  Set(0, "b", "2", 5000);
+  EXPECT_EQ(db_->LastSequence(), after_insert + 7);  // same TTL: the value only
+  // A staged +1 and -1 in one batch cancel out.
+  StoredValue v;
+  v.payload = "x";
+  ks_->StagePut(0, "c", v, KeyState::kMissing, -1);
+  ks_->StageDelete(0, "c", KeyState::kLive, -1);
+  ASSERT_TRUE(ks_->Commit().ok());
+  EXPECT_EQ(db_->LastSequence(), after_insert + 9);  // put and delete, no counter
+  EXPECT_EQ(ks_->KeyCount(0), 2u);
+  EXPECT_EQ(ks_->ExpiresCount(0), 1u);
+  Reopen();
+  EXPECT_EQ(ks_->KeyCount(0), 2u);
+  EXPECT_EQ(ks_->ExpiresCount(0), 1u);
+}
+
 TEST_F(KeyspaceTest, ExpiredKeysAreInvisibleAndLazilyDeleted) {
   Set(0, "k", "v", 2000);
   std::string v;
