@@ -295,7 +295,7 @@ Status DBImpl::Recover() {
 
 Status DBImpl::NewLogFile(uint64_t number, std::shared_ptr<WritableFile>* file) {
   std::unique_ptr<WritableFile> f;
-  Status s = env_->NewWritableFile(LogFileName(dir_, number), &f);
+  Status s = env_->NewAppendOnlyFile(LogFileName(dir_, number), &f);
   // The WAL's directory entry is durable before any record in it is acknowledged.
   if (s.ok()) s = env_->SyncDir(dir_);
   if (!s.ok()) {
@@ -388,7 +388,12 @@ Status DBImpl::RecoverLogFile(uint64_t number, bool last_log, uint64_t flushed_s
   if (stop_for_damage()) return reporter.first;
   stats_.skipped_corrupt_bytes += reporter.dropped_bytes;
 
-  if (reader.torn_tail()) {
+  if (reader.torn_tail() && reader.zero_tail()) {
+    // Zeros from a record boundary on: space reserved ahead of the data that was never
+    // written (a mapped WAL the process died with, env.h). Nothing was cut, in any WAL.
+    Log(LogLevel::kDebug, "WAL " + fname + ": data ends at offset " +
+                              NumberToString(reader.torn_tail_offset()) + ", zeros after");
+  } else if (reader.torn_tail()) {
     const std::string where = "WAL " + fname + " ends in an incomplete record at offset " +
                               NumberToString(reader.torn_tail_offset()) + " (" +
                               NumberToString(reader.torn_tail_bytes()) + " bytes)";
@@ -659,8 +664,10 @@ Status DBImpl::SwitchMemTable(std::unique_lock<std::mutex>& lock) {
   lock.unlock();
   // Every record in the old WAL becomes durable before it stops being the live one: then the
   // syncer only ever needs the live WAL, kNo keeps its promise to sync at a switch, and a
-  // WAL older than the newest is complete (recovery treats a torn one as damage).
+  // WAL older than the newest is complete (recovery treats a torn one as damage). Closing it
+  // here, before the new WAL exists, also trims a mapped WAL's reserved zeros (env.h).
   Status s = old_file->Sync();
+  if (s.ok()) s = old_file->Close();
   std::shared_ptr<WritableFile> new_file;
   if (s.ok()) s = NewLogFile(number, &new_file);
   lock.lock();

@@ -71,6 +71,19 @@ class Env {
   // Creates or truncates. New files get mode 0600.
   virtual Status NewWritableFile(const std::string& fname,
                                  std::unique_ptr<WritableFile>* result) = 0;
+  // Creates or truncates, like NewWritableFile, for a file written by one appender and read
+  // only after it is closed or after a crash: the WAL. The POSIX Env appends through a shared
+  // memory mapping, so an Append is a copy into the page cache with no system call, and what
+  // it copied survives a crash of the process as a write(2) would. Space is reserved (and
+  // the file extended) ahead of the data in chunks, so until Close the file ends in zeros,
+  // which log readers take for the end of the data (log_reader.h, zero_tail). Close trims
+  // the file to its data and makes that durable. ENOSPC surfaces from Append, as from
+  // write(2); where space cannot be reserved up front (no fallocate), the file is a plain
+  // WritableFile. Default: NewWritableFile.
+  virtual Status NewAppendOnlyFile(const std::string& fname,
+                                   std::unique_ptr<WritableFile>* result) {
+    return NewWritableFile(fname, result);
+  }
   // Opens for appending, creating the file if missing.
   virtual Status NewAppendableFile(const std::string& fname,
                                    std::unique_ptr<WritableFile>* result) = 0;

@@ -4,7 +4,8 @@
 // WritableFile keeps a 64 KiB user-space buffer: Append copies into it (writing it out when
 // it fills), Flush writes it with one write(2), Sync flushes and fdatasyncs. SyncFlushed is
 // fdatasync alone and touches only the descriptor, so the WAL syncer may call it while the
-// writer keeps appending.
+// writer keeps appending. The WAL's file (NewAppendOnlyFile) appends through a memory mapping
+// instead: PosixMappedFile.
 //
 // LockFile uses fcntl(F_SETLK) record locks. Those are per process: a second lock attempt
 // from the same process would succeed, and closing *any* descriptor of the file drops the
@@ -12,9 +13,12 @@
 // refuses a second lock on one itself.
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -168,6 +172,122 @@ class PosixWritableFile final : public WritableFile {
   size_t pos_ = 0;  // bytes in buf_ not yet written
 };
 
+// NewAppendOnlyFile (env.h). Invariants: [0, reserved_) of the file is allocated (fallocate,
+// so stores into the mapping never fault for lack of space) and is the file's size, a
+// multiple of kMapChunk; the mapping, if any, is [map_offset_, map_offset_ + map_size_),
+// page aligned, inside [0, reserved_), with size_ in it; bytes past size_ are zero.
+//
+// Crash states: an Append is one mapping (remapped first if it would not fit), its bytes
+// after the first 8 are copied, then the first 8 with one store. So a process killed during
+// an Append leaves that Append's first 8 bytes zero, some of its other bytes copied, and
+// nothing after it: for the WAL, whose fragments are single Appends (log_writer.cc), a zero
+// header the reader takes for the torn tail. Every earlier Append is whole.
+class PosixMappedFile final : public WritableFile {
+ public:
+  static constexpr size_t kMapChunk = 1 << 20;
+
+  PosixMappedFile(std::string fname, int fd) : fname_(std::move(fname)), fd_(fd) {}
+  ~PosixMappedFile() override {
+    if (fd_ >= 0) Close();  // errors are lost here: callers that care call Close
+  }
+
+  // Reserves and maps the first chunk. 0, or the errno that stopped it (e.g. EOPNOTSUPP from
+  // a file system without fallocate).
+  int Start() {
+    Status s = Map(0, kMapChunk);
+    return s.ok() ? 0 : last_errno_;
+  }
+
+  Status Append(std::string_view data) override {
+    const size_t n = data.size();
+    if (n == 0) return Status::OK();
+    if (base_ == nullptr || size_ + n > map_offset_ + map_size_) {
+      // All or nothing: the space for the whole Append is reserved before any byte is copied,
+      // so a full disk fails it without leaving part of a record in the file.
+      const uint64_t start = size_ & ~(kPageSize - 1);
+      const uint64_t length = RoundUp(size_ + n - start, kMapChunk);
+      Status s = Map(start, length);
+      if (!s.ok()) return s;
+    }
+    char* dst = base_ + (size_ - map_offset_);
+    if (n > kHeadBytes) {
+      std::memcpy(dst + kHeadBytes, data.data() + kHeadBytes, n - kHeadBytes);
+      std::atomic_signal_fence(std::memory_order_seq_cst);  // the head is stored last
+      uint64_t head;
+      std::memcpy(&head, data.data(), kHeadBytes);
+      std::memcpy(dst, &head, kHeadBytes);  // one 8-byte store
+    } else {
+      std::memcpy(dst, data.data(), n);
+    }
+    size_ += n;
+    return Status::OK();
+  }
+
+  Status Flush() override { return Status::OK(); }  // the data is in the page cache already
+  Status Sync() override { return SyncFlushed(); }
+  Status SyncFlushed() override {
+    if (::fdatasync(fd_) != 0) return PosixError(fname_, errno);
+    return Status::OK();
+  }
+
+  Status Close() override {
+    Status s = Unmap();
+    // Trim the reserved zeros, durably: a WAL older than the newest must end at its data.
+    if (::ftruncate(fd_, static_cast<off_t>(size_)) != 0 && s.ok()) s = Error();
+    if (::fdatasync(fd_) != 0 && s.ok()) s = Error();
+    if (::close(fd_) != 0 && s.ok()) s = Error();
+    fd_ = -1;
+    return s;
+  }
+
+ private:
+  static constexpr uint64_t kPageSize = 4096;  // a divisor of the real page size is enough
+  static constexpr size_t kHeadBytes = 8;
+  static uint64_t RoundUp(uint64_t x, uint64_t unit) { return (x + unit - 1) / unit * unit; }
+
+  // Replaces the mapping by [start, start + length), reserving its space first.
+  Status Map(uint64_t start, uint64_t length) {
+    const uint64_t end = RoundUp(start + length, kMapChunk);
+    if (end > reserved_) {
+      if (::fallocate(fd_, 0, static_cast<off_t>(reserved_), end - reserved_) != 0) {
+        return Error();
+      }
+      reserved_ = end;
+    }
+    Status s = Unmap();
+    if (!s.ok()) return s;
+    void* p =
+        ::mmap(nullptr, length, PROT_READ | PROT_WRITE, MAP_SHARED, fd_, static_cast<off_t>(start));
+    if (p == MAP_FAILED) return Error();
+    base_ = static_cast<char*>(p);
+    map_offset_ = start;
+    map_size_ = length;
+    return Status::OK();
+  }
+
+  Status Unmap() {
+    if (base_ == nullptr) return Status::OK();
+    const int r = ::munmap(base_, map_size_);
+    base_ = nullptr;
+    if (r != 0) return Error();
+    return Status::OK();
+  }
+
+  Status Error() {
+    last_errno_ = errno;
+    return PosixError(fname_, last_errno_);
+  }
+
+  const std::string fname_;
+  int fd_;
+  char* base_ = nullptr;
+  uint64_t map_offset_ = 0;
+  uint64_t map_size_ = 0;
+  uint64_t size_ = 0;      // bytes appended
+  uint64_t reserved_ = 0;  // bytes allocated (and the file's size until Close)
+  int last_errno_ = 0;
+};
+
 class PosixFileLock;
 
 class PosixEnv final : public Env {
@@ -193,6 +313,22 @@ class PosixEnv final : public Env {
     if (fd < 0) return PosixError(fname, errno);
     *result = std::make_unique<PosixWritableFile>(fname, fd);
     return Status::OK();
+  }
+
+  Status NewAppendOnlyFile(const std::string& fname,
+                           std::unique_ptr<WritableFile>* result) override {
+    int fd = ::open(fname.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) return PosixError(fname, errno);
+    auto mapped = std::make_unique<PosixMappedFile>(fname, fd);
+    const int err = mapped->Start();
+    if (err == 0) {
+      *result = std::move(mapped);
+      return Status::OK();
+    }
+    mapped->Close();  // trims back to empty
+    if (err == ENOSPC || err == EDQUOT) return PosixError(fname, err);
+    // No fallocate here (or no mmap): plain appends.
+    return NewWritableFile(fname, result);
   }
 
   Status NewAppendableFile(const std::string& fname,

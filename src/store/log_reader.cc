@@ -43,23 +43,45 @@ int Reader::SkipZeros(uint64_t offset) {
   while (true) {
     bool all_zero = std::all_of(buffer_.begin(), buffer_.end(), [](char c) { return c == 0; });
     if (!all_zero) {
-      uint64_t damaged_end = end_of_buffer_offset_ - buffer_.size();
       if (same_block) {
-        // Not aligned with any record any more: give up on the rest of this block.
-        damaged_end = end_of_buffer_offset_;
-        buffer_ = {};
+        // Zeros, then data, in one block: not aligned with any record any more, or the
+        // fragment a crash cut while it was copied into a mapped WAL (header last, env.h).
+        return DamageOrTornTail(offset, "zero-filled region in the middle of the log");
       }
-      // Otherwise buffer_ is a fresh block, which starts at a fragment boundary: keep it.
+      // buffer_ is a fresh block, which starts at a fragment boundary: keep it.
+      const uint64_t damaged_end = end_of_buffer_offset_ - buffer_.size();
       ReportDrop(offset, damaged_end - offset, "zero-filled region in the middle of the log");
       return kBadRecord;
     }
     if (!ReadBlock()) {
       if (!read_status_.ok()) return kEof;
       SetTorn(offset);
+      zeros_to_eof_ = true;
       return kTornTail;
     }
     same_block = false;
   }
+}
+
+int Reader::DamageOrTornTail(uint64_t offset, const char* reason) {
+  // The rest of this block cannot be located: drop it, and look at what follows. A fragment
+  // never spans blocks, so the cut one, if that is what this is, ends in this block.
+  uint64_t damaged_end = end_of_buffer_offset_;
+  buffer_ = {};
+  while (ReadBlock()) {
+    if (!std::all_of(buffer_.begin(), buffer_.end(), [](char c) { return c == 0; })) {
+      // Data after the damage: corruption. buffer_ is a fresh block; keep it.
+      ReportDrop(offset, damaged_end - offset, reason);
+      return kBadRecord;
+    }
+    damaged_end = end_of_buffer_offset_;
+  }
+  if (!read_status_.ok()) {
+    ReportDrop(offset, damaged_end - offset, reason);
+    return kEof;
+  }
+  SetTorn(offset);
+  return kTornTail;
 }
 
 int Reader::ReadPhysicalRecord(std::string_view* fragment, uint64_t* offset) {
@@ -184,6 +206,7 @@ bool Reader::ReadRecord(std::string_view* record, std::string* scratch) {
         return false;
 
       case kTornTail:
+        zero_tail_ = zeros_to_eof_ && !in_fragmented_record;
         if (in_fragmented_record) SetTorn(prospective_offset);
         torn_tail_bytes_ = end_of_buffer_offset_ - torn_tail_offset_;
         scratch->clear();

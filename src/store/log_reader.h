@@ -4,9 +4,12 @@
 // Damage is classified, because recovery treats the two kinds differently (DESIGN.md §4,
 // lsm-engines.md §3.4):
 //   - A torn tail: the file ends inside a record: a header or payload cut short by the end of
-//     the file, a record whose later fragments are missing, or zero bytes from some point to
-//     the end (a file size that reached the disk before its data). This is what a crash in
-//     the middle of a write leaves behind. It is not reported as corruption; ReadRecord
+//     the file, a record whose later fragments are missing, zero bytes from some point to the
+//     end (a file size that reached the disk before its data, or space reserved ahead of the
+//     data: zero_tail()), or a zero header followed by data in the last block that holds any,
+//     with only zeros after it (the fragment a crash cut while it was copied into a mapped
+//     WAL, which stores a fragment's first 8 bytes last: env.h). This is what a crash in the
+//     middle of a write leaves behind. It is not reported as corruption; ReadRecord
 //     returns false and torn_tail() says where the incomplete record began.
 //   - Corruption: anything else (a checksum mismatch, an impossible length or type, a
 //     fragment out of order, zeros followed by more data). It is reported to the Reporter
@@ -60,6 +63,10 @@ class Reader {
   bool torn_tail() const { return torn_tail_; }
   uint64_t torn_tail_offset() const { return torn_tail_offset_; }
   uint64_t torn_tail_bytes() const { return torn_tail_bytes_; }
+  // With torn_tail(): the tail is zeros from a record boundary to the end of the file, so no
+  // record was cut; the zeros are space reserved ahead of the data that was never written
+  // (a mapped WAL after a crash, env.h), or a size that reached the disk before its data.
+  bool zero_tail() const { return zero_tail_; }
 
   // A read error from the file, or OK. Damage to the contents is not an error here.
   const Status& status() const { return read_status_; }
@@ -77,6 +84,10 @@ class Reader {
   bool ReadBlock();
   // Called at an all-zero header at `offset`: a torn tail if zeros run to the end of the file.
   int SkipZeros(uint64_t offset);
+  // Called at a zero header followed by data at `offset` in the current block: drops the
+  // rest of the block, then a torn tail if only zeros follow to the end of the file, else
+  // reports the damage.
+  int DamageOrTornTail(uint64_t offset, const char* reason);
   void ReportDrop(uint64_t offset, size_t bytes, const char* reason);
   void SetTorn(uint64_t offset);
 
@@ -90,6 +101,8 @@ class Reader {
   uint64_t end_of_last_record_ = 0;
   uint64_t last_fragment_end_ = 0;
   bool torn_tail_ = false;
+  bool zeros_to_eof_ = false;  // SkipZeros found zeros up to the end of the file
+  bool zero_tail_ = false;
   uint64_t torn_tail_offset_ = 0;
   uint64_t torn_tail_bytes_ = 0;
   Status read_status_;

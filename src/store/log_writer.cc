@@ -7,12 +7,6 @@
 #include "util/coding.h"
 
 namespace strata::store::log {
-namespace {
-// Fragments up to this size are assembled in scratch_; larger ones are checksummed in two
-// parts and appended without a copy.
-constexpr size_t kSmallFragment = 4096;
-}  // namespace
-
 Writer::Writer(WritableFile* dest) : Writer(dest, 0) {}
 
 Writer::Writer(WritableFile* dest, uint64_t dest_length)
@@ -55,19 +49,14 @@ Status Writer::EmitPhysicalRecord(RecordType type, const char* ptr, size_t lengt
   header[4] = static_cast<char>(length & 0xff);
   header[5] = static_cast<char>(length >> 8);
   header[6] = static_cast<char>(type);
-  Status s;
-  if (length <= kSmallFragment) {
-    scratch_.assign(header, kHeaderSize);
-    scratch_.append(ptr, length);
-    EncodeFixed32(scratch_.data(),
-                  MaskChecksum(Checksum(std::string_view(scratch_).substr(kHeaderSize - 1))));
-    s = dest_->Append(scratch_);
-  } else {
-    uint32_t crc = Checksum2(std::string_view(&header[6], 1), std::string_view(ptr, length));
-    EncodeFixed32(header, MaskChecksum(crc));
-    s = dest_->Append(std::string_view(header, kHeaderSize));
-    if (s.ok()) s = dest_->Append(std::string_view(ptr, length));
-  }
+  // One Append per fragment, header and payload together: a mapped WAL copies an Append's
+  // first 8 bytes last (env.h), so a crash mid-copy leaves this fragment with a zero header,
+  // which the reader recognizes as the torn tail (log_reader.h).
+  scratch_.assign(header, kHeaderSize);
+  scratch_.append(ptr, length);
+  EncodeFixed32(scratch_.data(),
+                MaskChecksum(Checksum(std::string_view(scratch_).substr(kHeaderSize - 1))));
+  Status s = dest_->Append(scratch_);
   // The bytes are counted even on failure: the file position is unknown then anyway, and the
   // caller stops using this writer.
   block_offset_ += kHeaderSize + length;

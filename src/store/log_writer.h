@@ -41,8 +41,9 @@ class Writer {
   WritableFile* dest_;
   size_t block_offset_;  // current offset within the block
   uint64_t file_size_;
-  // header + payload of one small fragment, built contiguously so that it is checksummed in
-  // one pass and appended in one call. Reused: no allocation per record once warm.
+  // header + payload of one fragment, built contiguously so that it is checksummed in one
+  // pass and appended in one call (see EmitPhysicalRecord). Reused: no allocation per
+  // record once warm.
   std::string scratch_;
 };
 

@@ -295,7 +295,7 @@ TEST_P(DiskFullTest, WritesGetMisconfReadsGoOnAndTheServerRecoversWhenSpaceRetur
 }
 
 // Several clients whose writes share the WAL write that fails: with appendfsync always none
-// of them may be told +OK (their writes never reached the disk), and each must be closed or
+// of them may be told +OK (no fsync covered their writes), and each must be closed or
 // answered, never left waiting (with three or more held clients ReleaseHeld used to skip some
 // while closing them, and those hung forever). With everysec they get their replies.
 TEST_P(DiskFullTest, EveryClientOfAFailedWalWriteIsClosedOrAnsweredNoneHangs) {
@@ -319,10 +319,12 @@ TEST_P(DiskFullTest, EveryClientOfAFailedWalWriteIsClosedOrAnsweredNoneHangs) {
   ASSERT_EQ(FillUntilFull(ns.HostPath(ns.mount_point() + "/filler")), "");
 
   // While the loop sleeps, every writer's SET arrives; the loop then reads them all in one
-  // iteration, and their records share one WAL write, which cannot fit.
+  // iteration, and their records go to the WAL together, which cannot fit: together they are
+  // larger than the space the WAL reserves ahead of its data (1 MiB chunks, env.h), so some
+  // record needs space the disk no longer has.
   ASSERT_TRUE(blocker.Send(EncodeCommand({"DEBUG", "SLEEP", "0.5"})));
   std::this_thread::sleep_for(100ms);
-  const std::string value(8192, 'w');
+  const std::string value(256 << 10, 'w');
   for (int i = 0; i < kWriters; i++) {
     ASSERT_TRUE(writers[i].Send(EncodeCommand({"SET", "w" + std::to_string(i), value})));
   }

@@ -68,6 +68,58 @@ TEST(PosixEnv, WriteReadAppendAndPermissions) {
   EXPECT_EQ(got, "ore");
 }
 
+// NewAppendOnlyFile: appends through a mapping, with space reserved ahead in 1 MiB chunks.
+TEST(PosixEnv, AppendOnlyFileReservesAheadAndTrimsOnClose) {
+  testing::TempDir dir;
+  Env* env = Env::Default();
+  const std::string fname = dir.Sub("wal");
+  std::unique_ptr<WritableFile> f;
+  ASSERT_TRUE(env->NewAppendOnlyFile(fname, &f).ok());
+  std::string expected;
+  auto append = [&](const std::string& data) {
+    ASSERT_TRUE(f->Append(data).ok());
+    expected += data;
+  };
+  for (int i = 0; i < 5000; i++)
+    append(std::string(100 + i % 150, static_cast<char>('a' + i % 26)));
+  append(std::string(3 << 20, 'L'));  // spans whole chunks
+  append("tail");
+  ASSERT_TRUE(f->Flush().ok());
+  ASSERT_TRUE(f->SyncFlushed().ok());
+
+  // Before Close the file is the data, then zeros up to a chunk boundary: what a process
+  // that dies here leaves behind.
+  std::string open_contents = ReadAll(env, fname);
+  ASSERT_GT(open_contents.size(), expected.size());
+  EXPECT_EQ(open_contents.size() % (1 << 20), 0u);
+  EXPECT_EQ(open_contents.substr(0, expected.size()), expected);
+  EXPECT_TRUE(std::all_of(open_contents.begin() + expected.size(), open_contents.end(),
+                          [](char c) { return c == 0; }));
+
+  ASSERT_TRUE(f->Sync().ok());
+  ASSERT_TRUE(f->Close().ok());
+  EXPECT_EQ(ReadAll(env, fname), expected);
+  f.reset();  // a closed file's destructor does nothing more
+  EXPECT_EQ(ReadAll(env, fname), expected);
+
+  struct stat st;
+  ASSERT_EQ(::stat(fname.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+
+  // An empty file closes to zero bytes; the destructor closes (and trims) one not closed.
+  ASSERT_TRUE(env->NewAppendOnlyFile(dir.Sub("empty"), &f).ok());
+  ASSERT_TRUE(f->Close().ok());
+  EXPECT_EQ(ReadAll(env, dir.Sub("empty")), "");
+  ASSERT_TRUE(env->NewAppendOnlyFile(dir.Sub("dropped"), &f).ok());
+  ASSERT_TRUE(f->Append("abc").ok());
+  f.reset();
+  EXPECT_EQ(ReadAll(env, dir.Sub("dropped")), "abc");
+  // Creating over an existing file truncates it.
+  ASSERT_TRUE(env->NewAppendOnlyFile(fname, &f).ok());
+  ASSERT_TRUE(f->Close().ok());
+  EXPECT_EQ(ReadAll(env, fname), "");
+}
+
 TEST(PosixEnv, ChildrenRenameRemoveAndMissingFiles) {
   testing::TempDir dir;
   Env* env = Env::Default();

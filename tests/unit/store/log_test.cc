@@ -69,6 +69,7 @@ struct ReadResult {
   std::vector<std::string> records;
   Collector reporter;
   bool torn = false;
+  bool zero_tail = false;
   uint64_t torn_offset = 0;
 };
 void ReadAll(std::string_view contents, ReadResult* r) {
@@ -78,6 +79,7 @@ void ReadAll(std::string_view contents, ReadResult* r) {
   std::string_view record;
   while (reader.ReadRecord(&record, &scratch)) r->records.emplace_back(record);
   r->torn = reader.torn_tail();
+  r->zero_tail = reader.zero_tail();
   r->torn_offset = reader.torn_tail_offset();
   EXPECT_TRUE(reader.status().ok());
 }
@@ -186,7 +188,29 @@ TEST_F(LogTest, ZeroFilledTailIsATornTail) {
   EXPECT_EQ(r.records, records_);
   EXPECT_TRUE(r.reporter.reports.empty());
   EXPECT_TRUE(r.torn);
+  EXPECT_TRUE(r.zero_tail);  // zeros from a record boundary: nothing was cut
   EXPECT_EQ(r.torn_offset, ends_.back());
+
+  // A torn record that ends in the data is not a zero tail.
+  ReadAll(sink_.contents.substr(0, sink_.contents.size() - 1), &r);
+  EXPECT_TRUE(r.torn);
+  EXPECT_FALSE(r.zero_tail);
+}
+
+// A record spanning blocks whose later fragments never got written: zeros follow its first
+// fragment. That cuts a record, so it is a torn tail but not a zero tail.
+TEST_F(LogTest, ZerosAfterTheFirstFragmentAreATornRecord) {
+  Write("one");
+  Write(Payload(3 * kBlockSize, 7));
+  std::string contents = sink_.contents.substr(0, kBlockSize);  // "one" + first fragment
+  contents += std::string(2 * kBlockSize, '\0');
+  ReadResult r;
+  ReadAll(contents, &r);
+  EXPECT_EQ(r.records, std::vector<std::string>{"one"});
+  EXPECT_TRUE(r.reporter.reports.empty());
+  EXPECT_TRUE(r.torn);
+  EXPECT_FALSE(r.zero_tail);
+  EXPECT_EQ(r.torn_offset, ends_[0]);
 }
 
 TEST_F(LogTest, FlippedBitInTheMiddleIsCorruptionWithItsOffset) {
@@ -221,6 +245,47 @@ TEST_F(LogTest, ChecksumMismatchInTheLastRecordIsCorruptionNotTorn) {
   ASSERT_EQ(r.reporter.reports.size(), 1u);
   EXPECT_EQ(r.reporter.reports[0].offset, ends_[0]);
   EXPECT_FALSE(r.torn);
+  // Zeros after it (a mapped WAL's reserved space) do not make it a torn record: it is
+  // still reported, and only the zeros are the (zero) tail.
+  ReadResult z;
+  ReadAll(contents + std::string(2 * kBlockSize, '\0'), &z);
+  EXPECT_EQ(z.records.size(), 1u);
+  ASSERT_EQ(z.reporter.reports.size(), 1u);
+  EXPECT_EQ(z.reporter.reports[0].reason, "checksum mismatch");
+  EXPECT_TRUE(z.zero_tail);
+}
+
+// A mapped WAL (env.h) copies a fragment's first 8 bytes last, so a crash during the copy
+// leaves a zero header, then some of the fragment's bytes, then zeros: a torn tail. Data in
+// a later block would mean the zeros are damage instead.
+TEST_F(LogTest, ZeroHeaderThenDataThenOnlyZerosIsATornTail) {
+  Write("first");
+  Write(Payload(300, 3));
+  std::string c = sink_.contents;
+  std::fill(c.begin() + ends_[0], c.begin() + ends_[0] + 8, '\0');
+  std::fill(c.begin() + ends_[0] + 100, c.begin() + ends_[0] + 200, '\0');  // not copied yet
+  c += std::string(2 * kBlockSize, '\0');
+  ReadResult r;
+  ReadAll(c, &r);
+  EXPECT_EQ(r.records, std::vector<std::string>{"first"});
+  EXPECT_TRUE(r.reporter.reports.empty());
+  EXPECT_TRUE(r.torn);
+  EXPECT_FALSE(r.zero_tail);  // bytes of a record were written: one was cut
+  EXPECT_EQ(r.torn_offset, ends_[0]);
+
+  c.resize(3 * kBlockSize, '\0');
+  StringSink tail;
+  Writer w(&tail);
+  ASSERT_TRUE(w.AddRecord("later").ok());
+  c += tail.contents;
+  ReadResult d;
+  ReadAll(c, &d);
+  EXPECT_EQ(d.records, (std::vector<std::string>{"first", "later"}));
+  ASSERT_EQ(d.reporter.reports.size(), 1u);
+  EXPECT_EQ(d.reporter.reports[0].offset, ends_[0]);
+  EXPECT_EQ(d.reporter.reports[0].bytes, 3 * kBlockSize - ends_[0]);  // the zero blocks too
+  EXPECT_EQ(d.reporter.reports[0].reason, "zero-filled region in the middle of the log");
+  EXPECT_FALSE(d.torn);
 }
 
 TEST_F(LogTest, ZerosFollowedByDataIsCorruption) {
