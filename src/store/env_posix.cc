@@ -204,7 +204,7 @@ class PosixMappedFile final : public WritableFile {
     if (base_ == nullptr || size_ + n > map_offset_ + map_size_) {
       // All or nothing: the space for the whole Append is reserved before any byte is copied,
       // so a full disk fails it without leaving part of a record in the file.
-      const uint64_t start = size_ & ~(kPageSize - 1);
+      const uint64_t start = size_ - size_ % PageSize();
       const uint64_t length = RoundUp(size_ + n - start, kMapChunk);
       Status s = Map(start, length);
       if (!s.ok()) return s;
@@ -241,7 +241,10 @@ class PosixMappedFile final : public WritableFile {
   }
 
  private:
-  static constexpr uint64_t kPageSize = 4096;  // a divisor of the real page size is enough
+  static uint64_t PageSize() {  // mmap offsets are multiples of it
+    static const uint64_t page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+    return page;
+  }
   static constexpr size_t kHeadBytes = 8;
   static uint64_t RoundUp(uint64_t x, uint64_t unit) { return (x + unit - 1) / unit * unit; }
 
