@@ -462,7 +462,8 @@ Status DBImpl::Write(const WriteOptions& options, WriteBatch* batch) {
       !mem_->Full(options_.memtable_size) &&
       versions_->current()->NumFiles(0) < options_.level0_slowdown_trigger) {
     // Fast path: nobody else owns the log, so holding mutex_ makes us the owner. The record
-    // only goes into the WAL's user-space buffer (a write(2) happens only if it fills).
+    // goes into the WAL with no system call (a mapped WAL, or a plain file's user-space
+    // buffer: then a write(2) happens only if it fills).
     const uint64_t seq = last_sequence_.load(std::memory_order_relaxed) + 1;
     WriteBatchInternal::SetSequence(batch, seq);
     Status s = log_->AddRecord(WriteBatchInternal::Contents(batch));
@@ -689,6 +690,7 @@ Status DBImpl::SwitchMemTable(std::unique_lock<std::mutex>& lock) {
   logfile_ = std::move(new_file);
   logfile_number_ = number;
   live_logs_.push_back(number);
+  stats_.wal_bytes_closed += wal_bytes_;
   wal_bytes_ = 0;
   stats_.wal_switches++;
 
@@ -782,6 +784,7 @@ Status DBImpl::Resume() {
       logfile_ = std::move(new_file);
       logfile_number_ = new_log;
       live_logs_.push_back(new_log);
+      stats_.wal_bytes_closed += wal_bytes_;
       wal_bytes_ = 0;
       wal_unflushed_ = false;
       wal_flushed_seq_ = last;
@@ -1564,6 +1567,7 @@ void DBImpl::AppendInfo(std::string* value) {
   num("wal_file_number", logfile_number_);
   num("wal_files", live_logs_.size());
   num("wal_bytes", wal_bytes_);
+  num("wal_bytes_written", stats_.wal_bytes_closed + wal_bytes_);  // since open, every WAL
   num("wal_buffered", wal_unflushed_ ? 1 : 0);
   num("wal_writes", stats_.wal_writes);
   num("wal_switches", stats_.wal_switches);

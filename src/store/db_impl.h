@@ -364,6 +364,7 @@ class DBImpl final : public DB {
     uint64_t compactions = 0;  // compactions that rewrote files
     uint64_t trivial_moves = 0;
     uint64_t read_compactions = 0;  // of compactions + trivial_moves, those reads triggered
+    uint64_t wal_bytes_closed = 0;  // bytes of the WALs written before the current one
     uint64_t compaction_bytes_read = 0;
     uint64_t compaction_bytes_written = 0;
     uint64_t compaction_micros = 0;

@@ -512,6 +512,8 @@ TEST_F(LsmTest, PropertiesDescribeTheTree) {
                            "stall_stop_count",
                            "stall_micros",
                            "wal_sync_mode",
+                           "wal_bytes_written",
+                           "read_compactions",
                            "last_sequence",
                            "background_error"}) {
     EXPECT_NE(info.find(std::string("\r\n") + name + ":"), std::string::npos) << name;
@@ -527,6 +529,9 @@ TEST_F(LsmTest, PropertiesDescribeTheTree) {
   }
   EXPECT_GT(Info("bloom_useful"), 1900u);
   EXPECT_GT(Info("user_bytes_written"), 2000u * 100);
+  // Every WAL since open: the one CompactAll's flush closed, and the live one.
+  EXPECT_GT(Info("wal_bytes_written"), 2000u * 100);
+  EXPECT_GT(Info("wal_bytes_written"), Info("wal_bytes"));
   EXPECT_EQ(Info("block_cache_capacity"), 1u << 20);
   std::string v;
   EXPECT_FALSE(db_->GetProperty("strata.num-files-at-level7", &v));
