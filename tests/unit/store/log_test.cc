@@ -84,9 +84,31 @@ void ReadAll(std::string_view contents, ReadResult* r) {
   EXPECT_TRUE(reader.status().ok());
 }
 
+// Zero-fills *contents up to block `block`, then appends `record` framed from there (a record
+// a writer started at that block boundary).
+void AppendRecordInBlock(std::string* contents, size_t block, std::string_view record) {
+  ASSERT_LE(contents->size(), block * kBlockSize);
+  contents->resize(block * kBlockSize, '\0');
+  StringSink tail;
+  Writer w(&tail);
+  ASSERT_TRUE(w.AddRecord(record).ok());
+  *contents += tail.contents;
+}
+
 class LogTest : public ::testing::Test {
  protected:
   LogTest() : writer_(&sink_) {}
+  // contents reads as the first record written, then a torn tail where the second began:
+  // no damage reported, and not a zero tail (bytes of the second record were written).
+  void ExpectTornAfterFirstRecord(const std::string& contents) {
+    ReadResult r;
+    ReadAll(contents, &r);
+    EXPECT_EQ(r.records, std::vector<std::string>{records_[0]});
+    EXPECT_TRUE(r.reporter.reports.empty());
+    EXPECT_TRUE(r.torn);
+    EXPECT_FALSE(r.zero_tail);
+    EXPECT_EQ(r.torn_offset, ends_[0]);
+  }
   void Write(const std::string& rec) {
     ASSERT_TRUE(writer_.AddRecord(rec).ok());
     records_.push_back(rec);
@@ -204,13 +226,7 @@ TEST_F(LogTest, ZerosAfterTheFirstFragmentAreATornRecord) {
   Write(Payload(3 * kBlockSize, 7));
   std::string contents = sink_.contents.substr(0, kBlockSize);  // "one" + first fragment
   contents += std::string(2 * kBlockSize, '\0');
-  ReadResult r;
-  ReadAll(contents, &r);
-  EXPECT_EQ(r.records, std::vector<std::string>{"one"});
-  EXPECT_TRUE(r.reporter.reports.empty());
-  EXPECT_TRUE(r.torn);
-  EXPECT_FALSE(r.zero_tail);
-  EXPECT_EQ(r.torn_offset, ends_[0]);
+  ExpectTornAfterFirstRecord(contents);
 }
 
 TEST_F(LogTest, FlippedBitInTheMiddleIsCorruptionWithItsOffset) {
@@ -265,19 +281,9 @@ TEST_F(LogTest, ZeroHeaderThenDataThenOnlyZerosIsATornTail) {
   std::fill(c.begin() + ends_[0], c.begin() + ends_[0] + 8, '\0');
   std::fill(c.begin() + ends_[0] + 100, c.begin() + ends_[0] + 200, '\0');  // not copied yet
   c += std::string(2 * kBlockSize, '\0');
-  ReadResult r;
-  ReadAll(c, &r);
-  EXPECT_EQ(r.records, std::vector<std::string>{"first"});
-  EXPECT_TRUE(r.reporter.reports.empty());
-  EXPECT_TRUE(r.torn);
-  EXPECT_FALSE(r.zero_tail);  // bytes of a record were written: one was cut
-  EXPECT_EQ(r.torn_offset, ends_[0]);
+  ExpectTornAfterFirstRecord(c);
 
-  c.resize(3 * kBlockSize, '\0');
-  StringSink tail;
-  Writer w(&tail);
-  ASSERT_TRUE(w.AddRecord("later").ok());
-  c += tail.contents;
+  AppendRecordInBlock(&c, 3, "later");
   ReadResult d;
   ReadAll(c, &d);
   EXPECT_EQ(d.records, (std::vector<std::string>{"first", "later"}));
@@ -291,12 +297,7 @@ TEST_F(LogTest, ZeroHeaderThenDataThenOnlyZerosIsATornTail) {
 TEST_F(LogTest, ZerosFollowedByDataIsCorruption) {
   Write("first");
   std::string contents = sink_.contents + std::string(100, '\0');
-  // A valid record in the next block after the zeros.
-  contents.resize(kBlockSize, '\0');
-  StringSink tail;
-  Writer w(&tail);
-  ASSERT_TRUE(w.AddRecord("later").ok());
-  contents += tail.contents;
+  AppendRecordInBlock(&contents, 1, "later");  // a valid record in the block after the zeros
   ReadResult r;
   ReadAll(contents, &r);
   EXPECT_EQ(r.records, (std::vector<std::string>{"first", "later"}));
