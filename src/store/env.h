@@ -77,9 +77,9 @@ class Env {
   // it copied survives a crash of the process as a write(2) would. Space is reserved (and
   // the file extended) ahead of the data in chunks, so until Close the file ends in zeros,
   // which log readers take for the end of the data (log_reader.h, zero_tail). Close trims
-  // the file to its data and makes that durable. ENOSPC surfaces from Append, as from
-  // write(2); where space cannot be reserved up front (no fallocate), the file is a plain
-  // WritableFile. Default: NewWritableFile.
+  // the file to its data (not synced: a lost trim is a zero tail again). ENOSPC surfaces
+  // from Append, as from write(2); where space cannot be reserved up front (no fallocate),
+  // the file is a plain WritableFile. Default: NewWritableFile.
   virtual Status NewAppendOnlyFile(const std::string& fname,
                                    std::unique_ptr<WritableFile>* result) {
     return NewWritableFile(fname, result);

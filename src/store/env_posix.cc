@@ -232,9 +232,10 @@ class PosixMappedFile final : public WritableFile {
 
   Status Close() override {
     Status s = Unmap();
-    // Trim the reserved zeros, durably: a WAL older than the newest must end at its data.
+    // Trim the reserved zeros. Not synced: a crash that loses the trim leaves a zero tail,
+    // which readers take for the end of the data (log_reader.h); the data itself is as
+    // durable as the caller's last Sync made it.
     if (::ftruncate(fd_, static_cast<off_t>(size_)) != 0 && s.ok()) s = Error();
-    if (::fdatasync(fd_) != 0 && s.ok()) s = Error();
     if (::close(fd_) != 0 && s.ok()) s = Error();
     fd_ = -1;
     return s;
