@@ -161,6 +161,7 @@ ConfigRegistry::ConfigRegistry(Config* c) : c_(c) {
   DefineInteger("level0-slowdown-trigger", false, &c_->level0_slowdown_trigger, 1, 1000);
   DefineInteger("level0-stop-trigger", false, &c_->level0_stop_trigger, 1, 1000);
   DefineInteger("max-open-files", false, &c_->max_open_files, 16, 1 << 20);
+  DefineBool("mmap-reads", false, &c_->mmap_reads);
 
   // Accepted for compatibility with redis.conf files and tools that probe them. Strata always
   // keeps a write-ahead log (appendonly yes) and takes no RDB snapshots (save "").

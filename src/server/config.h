@@ -57,6 +57,7 @@ struct Config {
   int level0_slowdown_trigger = 20;
   int level0_stop_trigger = 36;
   int max_open_files = 1000;
+  bool mmap_reads = false;
 
   // Where the configuration was read from (for CONFIG REWRITE); empty if none.
   std::string config_file;

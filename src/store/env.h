@@ -31,6 +31,8 @@ class RandomAccessFile {
   // Reads up to n bytes at offset. *result may point into scratch or into memory owned by the
   // file (mmap); it stays valid while the file is open.
   virtual Status Read(uint64_t offset, size_t n, std::string_view* result, char* scratch) const = 0;
+  // True if Read never uses scratch (it returns views into a mapping): callers may pass null.
+  virtual bool Mapped() const { return false; }
 };
 
 // Appends to a file (WAL, MANIFEST, SSTable being built). Append may buffer; Flush hands the
@@ -68,6 +70,16 @@ class Env {
                                    std::unique_ptr<SequentialFile>* result) = 0;
   virtual Status NewRandomAccessFile(const std::string& fname,
                                      std::unique_ptr<RandomAccessFile>* result) = 0;
+  // Like NewRandomAccessFile, for a file that never changes while open (an SSTable), read
+  // through a read-only memory mapping: Read returns a view into the mapping, with no system
+  // call and no copy, valid while the file is open (RandomAccessFile::Mapped). Where the file
+  // cannot be mapped, a plain file. The catch, as with LevelDB's mmap reads: an I/O error
+  // reading a mapped page, or the file shrinking underneath, is SIGBUS, not an error Status.
+  // Envs that do not map (test and fault-injection envs) return a plain file.
+  virtual Status NewMappedReadableFile(const std::string& fname,
+                                       std::unique_ptr<RandomAccessFile>* result) {
+    return NewRandomAccessFile(fname, result);
+  }
   // Creates or truncates. New files get mode 0600.
   virtual Status NewWritableFile(const std::string& fname,
                                  std::unique_ptr<WritableFile>* result) = 0;

@@ -5,7 +5,8 @@
 // it fills), Flush writes it with one write(2), Sync flushes and fdatasyncs. SyncFlushed is
 // fdatasync alone and touches only the descriptor, so the WAL syncer may call it while the
 // writer keeps appending. The WAL's file (NewAppendOnlyFile) appends through a memory mapping
-// instead: PosixMappedFile.
+// instead: PosixMappedFile. NewMappedReadableFile (tables, with Options::mmap_reads) maps the
+// whole file read-only: PosixMappedReadableFile.
 //
 // LockFile uses fcntl(F_SETLK) record locks. Those are per process: a second lock attempt
 // from the same process would succeed, and closing *any* descriptor of the file drops the
@@ -98,6 +99,34 @@ class PosixRandomAccessFile final : public RandomAccessFile {
  private:
   const std::string fname_;
   const int fd_;
+};
+
+// NewMappedReadableFile (env.h): the whole file mapped read-only at open. Reads are views
+// into the mapping, clipped to the size the file had at open (a read past it is short, as
+// with pread). The mapping lives as long as this object, and the views with it.
+class PosixMappedReadableFile final : public RandomAccessFile {
+ public:
+  PosixMappedReadableFile(std::string fname, const char* base, size_t size)
+      : fname_(std::move(fname)), base_(base), size_(size) {}
+  ~PosixMappedReadableFile() override {
+    if (size_ > 0) ::munmap(const_cast<char*>(base_), size_);
+  }
+
+  Status Read(uint64_t offset, size_t n, std::string_view* result,
+              char* /*scratch*/) const override {
+    if (offset >= size_) {
+      *result = {};
+      return Status::OK();
+    }
+    *result = std::string_view(base_ + offset, std::min<uint64_t>(n, size_ - offset));
+    return Status::OK();
+  }
+  bool Mapped() const override { return true; }
+
+ private:
+  const std::string fname_;
+  const char* const base_;
+  const size_t size_;
 };
 
 class PosixWritableFile final : public WritableFile {
@@ -309,6 +338,28 @@ class PosixEnv final : public Env {
     int fd = ::open(fname.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return PosixError(fname, errno);
     *result = std::make_unique<PosixRandomAccessFile>(fname, fd);
+    return Status::OK();
+  }
+
+  Status NewMappedReadableFile(const std::string& fname,
+                               std::unique_ptr<RandomAccessFile>* result) override {
+    int fd = ::open(fname.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return PosixError(fname, errno);
+    struct stat st;
+    if (::fstat(fd, &st) != 0) {
+      Status s = PosixError(fname, errno);
+      ::close(fd);
+      return s;
+    }
+    const auto size = static_cast<size_t>(st.st_size);
+    void* base = size > 0 ? ::mmap(nullptr, size, PROT_READ, MAP_SHARED, fd, 0) : nullptr;
+    if (base == MAP_FAILED) {
+      // Out of address space or mappings (vm.max_map_count): read this one with pread.
+      *result = std::make_unique<PosixRandomAccessFile>(fname, fd);
+      return Status::OK();
+    }
+    ::close(fd);  // the mapping keeps the file
+    *result = std::make_unique<PosixMappedReadableFile>(fname, static_cast<const char*>(base), size);
     return Status::OK();
   }
 

@@ -227,6 +227,13 @@ Status FaultInjectionEnv::NewRandomAccessFile(const std::string& fname,
   return base_->NewRandomAccessFile(fname, result);
 }
 
+// Tables are mapped only once written and synced, so dropping unsynced data never shrinks a
+// mapped file.
+Status FaultInjectionEnv::NewMappedReadableFile(const std::string& fname,
+                                                std::unique_ptr<RandomAccessFile>* result) {
+  return base_->NewMappedReadableFile(fname, result);
+}
+
 bool FaultInjectionEnv::FileExists(const std::string& fname) { return base_->FileExists(fname); }
 
 Status FaultInjectionEnv::GetChildren(const std::string& dir, std::vector<std::string>* result) {

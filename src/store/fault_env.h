@@ -75,6 +75,8 @@ class FaultInjectionEnv final : public Env {
                            std::unique_ptr<SequentialFile>* result) override;
   Status NewRandomAccessFile(const std::string& fname,
                              std::unique_ptr<RandomAccessFile>* result) override;
+  Status NewMappedReadableFile(const std::string& fname,
+                               std::unique_ptr<RandomAccessFile>* result) override;
   Status NewWritableFile(const std::string& fname, std::unique_ptr<WritableFile>* result) override;
   Status NewAppendableFile(const std::string& fname,
                            std::unique_ptr<WritableFile>* result) override;

@@ -300,7 +300,9 @@ Status ReadBlock(const RandomAccessFile* file, const BlockHandle& handle, bool v
   result->heap.reset();
   if (handle.size > kMaxBlockSize) return Status::Corruption("block handle too large");
   const size_t n = static_cast<size_t>(handle.size);
-  auto scratch = std::make_unique_for_overwrite<char[]>(n + kBlockTrailerSize);
+  // A mapped file hands back a view of its mapping: no buffer to allocate.
+  std::unique_ptr<char[]> scratch;
+  if (!file->Mapped()) scratch = std::make_unique_for_overwrite<char[]>(n + kBlockTrailerSize);
   std::string_view got;
   Status s = file->Read(handle.offset, n + kBlockTrailerSize, &got, scratch.get());
   if (!s.ok()) return s;
@@ -319,7 +321,7 @@ Status ReadBlock(const RandomAccessFile* file, const BlockHandle& handle, bool v
       result->data = std::string_view(data, n);
       // Keep the read buffer as the block: no copy. If the file handed back its own memory
       // (mmap), the contents are not owned.
-      if (data == scratch.get()) result->heap = std::move(scratch);
+      if (scratch != nullptr && data == scratch.get()) result->heap = std::move(scratch);
       return Status::OK();
     case Compression::kLZ4:
     case Compression::kZstd:

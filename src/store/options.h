@@ -50,6 +50,14 @@ struct Options {
   // point lookups skip the table path. 0 disables it.
   size_t row_cache_size = 0;
   int max_open_files = 1000;    // table cache capacity
+  // Read tables through read-only memory mappings (Env::NewMappedReadableFile), as LevelDB
+  // does by default on 64-bit systems: a data block that misses the block cache is read with
+  // no system call, copy or allocation, and is not put in the block cache (the OS page cache
+  // holds it; its checksum is verified on every read). Much faster once the tables outgrow
+  // the block cache. The price: an I/O error on a mapped page kills the process with SIGBUS
+  // instead of failing the read (nothing acknowledged is lost: recovery is as after kill -9),
+  // and the mapped pages count in the process's RSS (they are page cache the OS may reclaim).
+  bool mmap_reads = false;
   int bloom_bits_per_key = 10;  // 0 disables bloom filters
   size_t block_size = 4096;     // uncompressed data block target
   int block_restart_interval = 16;

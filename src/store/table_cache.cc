@@ -41,7 +41,8 @@ Status TableCache::FindTable(uint64_t number, uint64_t file_size, Cache::Handle*
   // which closes once its user releases it. Rare, and harmless.
   const std::string fname = TableFileName(dir_, number);
   std::unique_ptr<RandomAccessFile> file;
-  Status s = env_->NewRandomAccessFile(fname, &file);
+  Status s = options_.mmap_reads ? env_->NewMappedReadableFile(fname, &file)
+                                 : env_->NewRandomAccessFile(fname, &file);
   if (!s.ok()) return s;
   std::unique_ptr<Table> table;
   // The file number is the block cache id: unique per directory and never reused.

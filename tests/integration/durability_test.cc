@@ -223,6 +223,25 @@ TEST(DurabilityTest, ShutdownCommandThenRestartKeepsEverything) {
   ASSERT_NO_FATAL_FAILURE(VerifyDataSet(c));
 }
 
+TEST(DurabilityTest, MappedTableReadsServeTheDataSetAcrossRestarts) {
+  // mmap-reads yes: the tables written by SAVE and COMPACT are read through mappings.
+  STRATA_ONLY();
+  TestServer server;
+  ASSERT_TRUE(server.Start({"--mmap-reads", "yes", "--memtable-size", "256kb",
+                            "--row-cache-size", "0", "--block-cache-size", "0"}));
+  Client c = server.Connect();
+  EXPECT_EQ(c.Run("CONFIG GET mmap-reads"), "[$mmap-reads, $yes]");
+  ASSERT_NO_FATAL_FAILURE(WriteDataSet(c));
+  EXPECT_EQ(c.Run("SAVE"), "+OK");
+  ASSERT_NO_FATAL_FAILURE(VerifyDataSet(c));
+  ASSERT_TRUE(server.Stop());
+  ASSERT_TRUE(server.Restart());
+  c = server.Connect();
+  ASSERT_NO_FATAL_FAILURE(VerifyDataSet(c));
+  EXPECT_EQ(c.Run("COMPACT"), "+OK");
+  ASSERT_NO_FATAL_FAILURE(VerifyDataSet(c));
+}
+
 TEST(DurabilityTest, FlushallIsDurable) {
   TestServer server;
   ASSERT_TRUE(server.Start());

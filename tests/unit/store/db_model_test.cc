@@ -101,6 +101,7 @@ class ModelRun {
     options_.compression = c[rnd_() % 3];
     if (rnd_() % 2 == 0) options_.compaction_filter = std::make_shared<DropDead>();
     options_.row_cache_size = rnd_() % 2 == 0 ? 0 : (32 << 10);
+    options_.mmap_reads = rnd_() % 2 == 0;
   }
 
   std::string Where() const {

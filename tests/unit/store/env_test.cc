@@ -68,6 +68,45 @@ TEST(PosixEnv, WriteReadAppendAndPermissions) {
   EXPECT_EQ(got, "ore");
 }
 
+// NewMappedReadableFile: views into a read-only mapping, clipped at the end of the file like
+// pread, valid while the file is open; an empty file is readable (nothing to map).
+TEST(PosixEnv, MappedReadableFileReturnsViewsOfTheFile) {
+  testing::TempDir dir;
+  Env* env = Env::Default();
+  std::string data;
+  for (int i = 0; data.size() < 3 * 4096 + 100; i++) data += std::to_string(i) + ",";
+  const std::string fname = dir.Sub("table");
+  ASSERT_TRUE(WriteFile(env, fname, data, true).ok());
+
+  std::unique_ptr<RandomAccessFile> r;
+  ASSERT_TRUE(env->NewMappedReadableFile(fname, &r).ok());
+  EXPECT_TRUE(r->Mapped());
+  std::string_view a, b, c, d;
+  ASSERT_TRUE(r->Read(0, 10, &a, nullptr).ok());
+  ASSERT_TRUE(r->Read(4090, 20, &b, nullptr).ok());  // across a page boundary
+  ASSERT_TRUE(r->Read(data.size() - 5, 100, &c, nullptr).ok());
+  ASSERT_TRUE(r->Read(data.size() + 1, 10, &d, nullptr).ok());
+  EXPECT_EQ(a, data.substr(0, 10));
+  EXPECT_EQ(b, data.substr(4090, 20));
+  EXPECT_EQ(c, data.substr(data.size() - 5));  // short at the end, as pread
+  EXPECT_TRUE(d.empty());
+  // Views of one mapping: reads copy nothing, and earlier views stay valid.
+  EXPECT_EQ(b.data(), a.data() + 4090);
+  EXPECT_EQ(a, data.substr(0, 10));
+
+  const std::string empty = dir.Sub("empty");
+  ASSERT_TRUE(WriteFile(env, empty, "", true).ok());
+  ASSERT_TRUE(env->NewMappedReadableFile(empty, &r).ok());
+  ASSERT_TRUE(r->Read(0, 10, &a, nullptr).ok());
+  EXPECT_TRUE(a.empty());
+
+  EXPECT_TRUE(env->NewMappedReadableFile(dir.Sub("missing"), &r).IsNotFound());
+  // Envs that do not map hand out a plain file (it needs scratch).
+  FaultInjectionEnv fault(env);
+  ASSERT_TRUE(fault.NewRandomAccessFile(fname, &r).ok());
+  EXPECT_FALSE(r->Mapped());
+}
+
 // NewAppendOnlyFile: appends through a mapping, with space reserved ahead in 1 MiB chunks.
 TEST(PosixEnv, AppendOnlyFileReservesAheadAndTrimsOnClose) {
   testing::TempDir dir;

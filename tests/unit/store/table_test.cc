@@ -68,6 +68,7 @@ class StringSource final : public RandomAccessFile {
     }
     return Status::OK();
   }
+  bool Mapped() const override { return mmap_; }
   int reads() const { return reads_.load(); }
 
  private:
