@@ -10,12 +10,16 @@
 //                --num=1000000 --reads=N(default num) --key_size=16 --value_size=100
 //                --db=/tmp/dir --cache_mb=64 --memtable_mb=4 --bloom_bits=10 --seek_nexts=10
 //                --sync_num=1000 --use_existing_db --stats_interval_ms=0 --duration_s=0
-//                --strata_sync=no|everysec --print_stats
+//                --strata_sync=no|everysec --print_stats --mmap_reads=1
 //
 // Output (stdout). One line per benchmark:
 //   <engine> <benchmark> <ops> <ops_per_sec> <micros_per_op> <p50_us> <p99_us>
 // then, after the DB is closed:
-//   <engine> peak_rss_kb N      VmHWM of this process
+//   <engine> peak_rss_kb N      VmHWM of this process (with mmap reads it includes the
+//                               mapped table pages: page cache, not the engine's own memory)
+//   <engine> peak_anon_rss_kb N the largest resident anonymous memory (RSS less file-backed
+//                               and shared pages, /proc/self/statm) seen by a sampler every
+//                               10 ms: what the engine itself holds
 //   <engine> bytes_written N    /proc/self/io wchar: every byte the process wrote (WAL,
 //                               tables, compactions, manifests, logs), plus, for Strata,
 //                               its WAL bytes (strata.info wal_bytes_written), which it
@@ -50,6 +54,8 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
+#include <chrono>
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
@@ -61,6 +67,7 @@
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "store/db.h"
@@ -93,6 +100,10 @@ struct Flags {
   double duration_s = 0;  // > 0: stop each benchmark after this long (ops/s stay comparable)
   std::string strata_sync = "no";
   bool print_stats = false;
+  // Tables read through memory mappings: LevelDB 1.23 always does on 64-bit systems (its Env
+  // maps up to 1000 tables; there is no option), so by default Strata (Options::mmap_reads)
+  // and RocksDB (allow_mmap_reads) do too. 0: Strata and RocksDB read with pread.
+  bool mmap_reads = true;
 };
 
 [[noreturn]] void Die(const std::string& msg) {
@@ -176,6 +187,8 @@ Flags ParseFlags(int argc, char** argv) {
       f.strata_sync = value;
     } else if (name == "print_stats") {
       bool_flag(&f.print_stats);
+    } else if (name == "mmap_reads") {
+      bool_flag(&f.mmap_reads);
     } else {
       Die("unknown flag --" + name);
     }
@@ -318,6 +331,43 @@ uint64_t ProcField(const char* path, const char* field) {
   return 0;
 }
 
+// Samples resident anonymous memory (statm's resident - shared pages) every 10 ms on its own
+// thread and keeps the largest value, for as long as it lives.
+class AnonRssSampler {
+ public:
+  AnonRssSampler() : thread_([this] { Loop(); }) {}
+  ~AnonRssSampler() {
+    stop_.store(true);
+    thread_.join();
+  }
+  uint64_t PeakKb() {
+    Sample();
+    return peak_kb_.load();
+  }
+
+ private:
+  void Loop() {
+    while (!stop_.load()) {
+      Sample();
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
+  void Sample() {
+    std::ifstream in("/proc/self/statm");
+    uint64_t size = 0, resident = 0, shared = 0;
+    if (!(in >> size >> resident >> shared) || shared > resident) return;
+    static const uint64_t page_kb = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE)) / 1024;
+    const uint64_t kb = (resident - shared) * page_kb;
+    uint64_t seen = peak_kb_.load();
+    while (kb > seen && !peak_kb_.compare_exchange_weak(seen, kb)) {
+    }
+  }
+
+  std::atomic<bool> stop_{false};
+  std::atomic<uint64_t> peak_kb_{0};
+  std::thread thread_;
+};
+
 uint64_t DirBytes(const std::string& dir) {
   namespace fs = std::filesystem;
   std::error_code ec;
@@ -459,7 +509,8 @@ uint64_t g_mapped_wal_bytes = 0;
 // --- Strata ---------------------------------------------------------------------------
 //
 // Options shared with the other engines: memtable_size = --memtable_mb, block_cache_size =
-// --cache_mb, bloom_bits_per_key = --bloom_bits, block_size = 4096, compression none. The
+// --cache_mb, bloom_bits_per_key = --bloom_bits, block_size = 4096, compression none,
+// mmap_reads = --mmap_reads (as LevelDB, which always maps its tables on 64-bit). The
 // rest (max_immutable_memtables, L0 triggers, L1 size, file size, compaction threads) stays at
 // Strata's defaults (options.h), which is what the server runs with.
 // sync_mode = kNo (--strata_sync=no): writes go to the OS at once (buffer_wal = false: the
@@ -498,6 +549,7 @@ class StrataEngine : public Engine {
     options_.bloom_bits_per_key = f.bloom_bits;
     options_.block_size = 4096;
     options_.compression = strata::store::Compression::kNone;
+    options_.mmap_reads = f.mmap_reads;
     options_.info_log = [](strata::store::LogLevel level, std::string_view msg) {
       if (level >= strata::store::LogLevel::kWarn) {
         std::fprintf(stderr, "strata: %.*s\n", static_cast<int>(msg.size()), msg.data());
@@ -641,6 +693,7 @@ class LevelDBEngine : public Engine {
 //   level_compaction_dynamic_level_bytes = false (default in 7.8; LevelDB's static sizing)
 //   max_open_files = 1000                   (RocksDB -1 = unlimited; LevelDB 1000)
 //   compression = none                      (RocksDB: snappy)
+//   allow_mmap_reads = --mmap_reads         (RocksDB false; LevelDB maps tables always)
 //   max_background_jobs = 2                 (default: one flush + one compaction thread,
 //                                            as Strata; LevelDB has one thread for both)
 //   stats_dump_period_sec = 0               (no periodic stats dump into the LOG file)
@@ -698,6 +751,7 @@ class RocksDBEngine : public Engine {
     options_.compression = rocksdb::kNoCompression;
     options_.max_background_jobs = 2;
     options_.stats_dump_period_sec = 0;
+    options_.allow_mmap_reads = f.mmap_reads;
     rocksdb::BlockBasedTableOptions table;
     table.block_size = 4096;
     table.block_restart_interval = 16;
@@ -770,6 +824,7 @@ class Benchmark {
       if (!flags_.use_existing_db) RemoveDir(flags_.db);
     }
     const uint64_t wchar_start = ProcField("/proc/self/io", "wchar");
+    AnonRssSampler anon_rss;
     std::stringstream list(flags_.benchmarks);
     std::string name;
     uint64_t seed = 1000;
@@ -827,6 +882,8 @@ class Benchmark {
     const char* e = flags_.engine.c_str();
     std::printf("%s peak_rss_kb %llu\n", e,
                 static_cast<unsigned long long>(ProcField("/proc/self/status", "VmHWM")));
+    std::printf("%s peak_anon_rss_kb %llu\n", e,
+                static_cast<unsigned long long>(anon_rss.PeakKb()));
     std::printf("%s bytes_written %llu\n", e, static_cast<unsigned long long>(written));
     std::printf("%s user_bytes %llu\n", e, static_cast<unsigned long long>(user_bytes_));
     std::printf(

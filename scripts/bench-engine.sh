@@ -2,7 +2,8 @@
 # Strata's engine vs LevelDB vs RocksDB on db_bench-style workloads (bench/engine_bench.cc):
 # fillseq, fillrandom, overwrite, readrandom, readmissing, seekrandom, readseq, fillsync, with
 # the same options on every engine (16 B keys, 100 B values, 4 MiB memtable, 64 MiB block
-# cache, 10 bloom bits/key, 4 KiB blocks, no compression, WAL on, no sync except fillsync).
+# cache, 10 bloom bits/key, 4 KiB blocks, no compression, WAL on, no sync except fillsync,
+# tables read through memory mappings as LevelDB always does: engine_bench --mmap_reads=1).
 # Each engine runs in its own process with a fresh directory under $BENCH_TMPDIR (default
 # /tmp); the engines are alternated (strata leveldb rocksdb strata leveldb rocksdb ...) for R
 # rounds and the tables show medians. A fourth "engine", raw, measures one append + fdatasync
@@ -74,7 +75,7 @@ run_engine() {
   awk -v n="$num" -v e="$engine" '
     /^#/ { next }
     NF == 7 && $1 == e { print n "\t" e "\t" $2 "\t" $4 "\t" $6 "\t" $7 }
-    NF == 3 && $1 == e && $2 ~ /^(write_amp|disk_bytes|peak_rss_kb)$/ { print n "\t" e "\t" $2 "\t" $3 "\t0\t0" }
+    NF == 3 && $1 == e && $2 ~ /^(write_amp|disk_bytes|peak_rss_kb|peak_anon_rss_kb)$/ { print n "\t" e "\t" $2 "\t" $3 "\t0\t0" }
   ' "$out" >> "$RESULTS"
   awk -v n="$num" -v r="$round" -v e="$engine" \
     '$1 == "#" && ($4 == "found" || $4 == "entries") { print n "\t" r "\t" e "\t" $3 "\t" $5 }' "$out" >> "$FOUND"
@@ -126,7 +127,7 @@ report() {
         print "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
         for (y = 1; y <= nk[num]; y++) {
           k = keys[num, y]
-          if (k ~ /^(write_amp|disk_bytes|peak_rss_kb)$/) continue
+          if (k ~ /^(write_amp|disk_bytes|peak_rss_kb|peak_anon_rss_kb)$/) continue
           l = med(num, "leveldb", k, 4); r = med(num, "rocksdb", k, 4); s = med(num, "strata", k, 4)
           if (l == "" && r == "" && s == "") continue
           label = k == "fillsync" ? "fillsync (" sync_num " ops)" : k
@@ -144,6 +145,8 @@ report() {
         printf "| disk after run (MB) | %s | %s | %s | %s | %s | | | |\n", fmtdiv(l, 1e6, "%.1f"), fmtdiv(r, 1e6, "%.1f"), fmtdiv(s, 1e6, "%.1f"), ratio(s, l), ratio(s, r)
         l = med(num, "leveldb", "peak_rss_kb", 4); r = med(num, "rocksdb", "peak_rss_kb", 4); s = med(num, "strata", "peak_rss_kb", 4)
         printf "| peak RSS (MB) | %s | %s | %s | %s | %s | | | |\n", fmtdiv(l, 1024, "%.0f"), fmtdiv(r, 1024, "%.0f"), fmtdiv(s, 1024, "%.0f"), ratio(s, l), ratio(s, r)
+        l = med(num, "leveldb", "peak_anon_rss_kb", 4); r = med(num, "rocksdb", "peak_anon_rss_kb", 4); s = med(num, "strata", "peak_anon_rss_kb", 4)
+        printf "| peak anonymous RSS (MB) | %s | %s | %s | %s | %s | | | |\n", fmtdiv(l, 1024, "%.0f"), fmtdiv(r, 1024, "%.0f"), fmtdiv(s, 1024, "%.0f"), ratio(s, l), ratio(s, r)
         print ""
         if (raw != "")
           printf "Raw floor for fillsync: one write(2) of a 120 B record + fdatasync per op, %.0f ops/s (p50 / p99 %s µs).\n\n", raw, lat(num, "raw", "fillsync")
