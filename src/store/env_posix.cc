@@ -359,7 +359,8 @@ class PosixEnv final : public Env {
       return Status::OK();
     }
     ::close(fd);  // the mapping keeps the file
-    *result = std::make_unique<PosixMappedReadableFile>(fname, static_cast<const char*>(base), size);
+    *result =
+        std::make_unique<PosixMappedReadableFile>(fname, static_cast<const char*>(base), size);
     return Status::OK();
   }
 

@@ -49,7 +49,7 @@ struct Options {
   // Row cache (row_cache.h): newest values of keys read from the tables, so that repeated
   // point lookups skip the table path. 0 disables it.
   size_t row_cache_size = 0;
-  int max_open_files = 1000;    // table cache capacity
+  int max_open_files = 1000;  // table cache capacity
   // Read tables through read-only memory mappings (Env::NewMappedReadableFile), as LevelDB
   // does by default on 64-bit systems: a data block that misses the block cache is read with
   // no system call, copy or allocation, and is not put in the block cache (the OS page cache

@@ -227,8 +227,8 @@ TEST(DurabilityTest, MappedTableReadsServeTheDataSetAcrossRestarts) {
   // mmap-reads yes: the tables written by SAVE and COMPACT are read through mappings.
   STRATA_ONLY();
   TestServer server;
-  ASSERT_TRUE(server.Start({"--mmap-reads", "yes", "--memtable-size", "256kb",
-                            "--row-cache-size", "0", "--block-cache-size", "0"}));
+  ASSERT_TRUE(server.Start({"--mmap-reads", "yes", "--memtable-size", "256kb", "--row-cache-size",
+                            "0", "--block-cache-size", "0"}));
   Client c = server.Connect();
   EXPECT_EQ(c.Run("CONFIG GET mmap-reads"), "[$mmap-reads, $yes]");
   ASSERT_NO_FATAL_FAILURE(WriteDataSet(c));
