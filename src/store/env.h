@@ -75,7 +75,8 @@ class Env {
   // call and no copy, valid while the file is open (RandomAccessFile::Mapped). Where the file
   // cannot be mapped, a plain file. The catch, as with LevelDB's mmap reads: an I/O error
   // reading a mapped page, or the file shrinking underneath, is SIGBUS, not an error Status.
-  // Envs that do not map (test and fault-injection envs) return a plain file.
+  // This default, for Envs that do not map (test envs), returns a plain file;
+  // FaultInjectionEnv passes the call to the Env it wraps.
   virtual Status NewMappedReadableFile(const std::string& fname,
                                        std::unique_ptr<RandomAccessFile>* result) {
     return NewRandomAccessFile(fname, result);

@@ -106,8 +106,7 @@ class PosixRandomAccessFile final : public RandomAccessFile {
 // with pread). The mapping lives as long as this object, and the views with it.
 class PosixMappedReadableFile final : public RandomAccessFile {
  public:
-  PosixMappedReadableFile(std::string fname, const char* base, size_t size)
-      : fname_(std::move(fname)), base_(base), size_(size) {}
+  PosixMappedReadableFile(const char* base, size_t size) : base_(base), size_(size) {}
   ~PosixMappedReadableFile() override {
     if (size_ > 0) ::munmap(const_cast<char*>(base_), size_);
   }
@@ -124,7 +123,6 @@ class PosixMappedReadableFile final : public RandomAccessFile {
   bool Mapped() const override { return true; }
 
  private:
-  const std::string fname_;
   const char* const base_;
   const size_t size_;
 };
@@ -359,8 +357,7 @@ class PosixEnv final : public Env {
       return Status::OK();
     }
     ::close(fd);  // the mapping keeps the file
-    *result =
-        std::make_unique<PosixMappedReadableFile>(fname, static_cast<const char*>(base), size);
+    *result = std::make_unique<PosixMappedReadableFile>(static_cast<const char*>(base), size);
     return Status::OK();
   }
 
