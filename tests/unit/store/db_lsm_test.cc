@@ -264,15 +264,7 @@ TEST_F(LsmTest, MappedTablesServeReadsIteratorsAndReportDamage) {
   ASSERT_FALSE(tables.empty());
   // The newest: CompactAll's output (tables the iterator pinned may not be deleted yet).
   const std::string fname = TableFileName(dir_.path(), tables.back());
-  std::string contents;
-  ASSERT_TRUE(ReadFileToString(Env::Default(), fname, &contents).ok());
-  contents[200] ^= 0x40;  // inside the first data block
-  {
-    std::unique_ptr<WritableFile> f;
-    ASSERT_TRUE(Env::Default()->NewWritableFile(fname, &f).ok());
-    ASSERT_TRUE(f->Append(contents).ok());
-    ASSERT_TRUE(f->Close().ok());
-  }
+  ASSERT_NO_FATAL_FAILURE(testing::FlipByte(fname, 200, 0x40));  // inside the first data block
   Open();
   int corrupt = 0;
   for (int i = 0; i < 3000; i++) {

@@ -576,15 +576,7 @@ TEST_F(DBTest, CorruptionInTheMiddleFailsOpenNamingFileAndOffset) {
   for (int i = 0; i < 10; i++) ASSERT_TRUE(db_->Put(wo_, Key(i), std::string(100, 'x')).ok());
   db_.reset();
   const std::string fname = LogFileName(dir_.path(), LogFiles().back());
-  {
-    std::string contents;
-    ASSERT_TRUE(ReadFileToString(Env::Default(), fname, &contents).ok());
-    contents[300] ^= 0x40;
-    std::unique_ptr<WritableFile> f;
-    ASSERT_TRUE(Env::Default()->NewWritableFile(fname, &f).ok());
-    ASSERT_TRUE(f->Append(contents).ok());
-    ASSERT_TRUE(f->Close().ok());
-  }
+  ASSERT_NO_FATAL_FAILURE(testing::FlipByte(fname, 300, 0x40));
   Status s = TryOpen();
   EXPECT_TRUE(s.IsCorruption()) << s.ToString();
   EXPECT_NE(s.ToString().find(fname), std::string::npos) << s.ToString();

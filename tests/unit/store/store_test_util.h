@@ -12,6 +12,7 @@
 #include "store/db.h"
 #include "store/dbformat.h"
 #include "store/fault_env.h"
+#include "store/filename.h"
 
 namespace strata::store::testing {
 
@@ -55,6 +56,18 @@ inline std::string GetValue(DB* db, const std::string& key) {
   if (s.IsNotFound()) return "NOT_FOUND";
   if (!s.ok()) return "ERROR: " + s.ToString();
   return v;
+}
+
+// Damages fname on disk: XORs the byte at offset with mask.
+inline void FlipByte(const std::string& fname, size_t offset, char mask) {
+  std::string contents;
+  ASSERT_TRUE(ReadFileToString(Env::Default(), fname, &contents).ok());
+  ASSERT_LT(offset, contents.size());
+  contents[offset] ^= mask;
+  std::unique_ptr<WritableFile> f;
+  ASSERT_TRUE(Env::Default()->NewWritableFile(fname, &f).ok());
+  ASSERT_TRUE(f->Append(contents).ok());
+  ASSERT_TRUE(f->Close().ok());
 }
 
 // The instant of a power failure: closes *db (nothing more reaches env's files) and drops
