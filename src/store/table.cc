@@ -120,12 +120,12 @@ Status Table::GetDataBlock(const ReadOptions& options, std::string_view index_va
       return Status::OK();
     }
   }
-  const bool will_cache = cache_ != nullptr && options.fill_cache;
+  // A block viewing a mapped file is never cached (it must not outlive this table).
+  const bool will_cache = cache_ != nullptr && options.fill_cache && !file_->Mapped();
   BlockContents contents;
   Status s = ReadBlock(file_.get(), h, options.verify_checksums || will_cache, &contents);
   if (!s.ok()) return s;
   auto block = std::make_unique<Block>(std::move(contents));
-  // A block viewing an mmap'ed file must not outlive this table: never cache it.
   if (will_cache && block->owns_memory()) {
     const size_t charge = block->charge();
     ref->cache = cache_;
