@@ -6,7 +6,7 @@
 //
 //   engine_bench --engine=strata|leveldb|rocksdb|raw
 //                --benchmarks=fillseq,fillrandom,overwrite,readrandom,readmissing,seekrandom,
-//                             readseq,fillsync
+//                             readseq,fillsync,compact
 //                --num=1000000 --reads=N(default num) --key_size=16 --value_size=100
 //                --db=/tmp/dir --cache_mb=64 --memtable_mb=4 --bloom_bits=10 --seek_nexts=10
 //                --sync_num=1000 --use_existing_db --stats_interval_ms=0 --duration_s=0
@@ -498,6 +498,8 @@ class Engine {
   virtual bool Get(std::string_view key, std::string* value) = 0;
   // A new iterator over a fresh snapshot.
   virtual std::unique_ptr<BenchIterator> NewIterator() = 0;
+  // Compacts the whole key range (db_bench's "compact"); waits until done.
+  virtual void CompactAll() = 0;
   // The engine's own statistics, as text.
   virtual std::string Stats() = 0;
 };
@@ -585,6 +587,10 @@ class StrataEngine : public Engine {
   std::unique_ptr<BenchIterator> NewIterator() override {
     return std::make_unique<StrataIterator>(db_->NewIterator(strata::store::ReadOptions()));
   }
+  void CompactAll() override {
+    const strata::Status s = db_->CompactAll();
+    if (!s.ok()) Die("strata compact: " + s.ToString());
+  }
   std::string Stats() override {
     std::string v;
     db_->GetProperty("strata.info", &v);
@@ -665,6 +671,7 @@ class LevelDBEngine : public Engine {
   std::unique_ptr<BenchIterator> NewIterator() override {
     return std::make_unique<LevelDBIterator>(db_->NewIterator(read_options_));
   }
+  void CompactAll() override { db_->CompactRange(nullptr, nullptr); }
   std::string Stats() override {
     std::string v;
     db_->GetProperty("leveldb.stats", &v);
@@ -790,6 +797,10 @@ class RocksDBEngine : public Engine {
   std::unique_ptr<BenchIterator> NewIterator() override {
     return std::make_unique<RocksDBIterator>(db_->NewIterator(rocksdb::ReadOptions()));
   }
+  void CompactAll() override {
+    const rocksdb::Status s = db_->CompactRange(rocksdb::CompactRangeOptions(), nullptr, nullptr);
+    if (!s.ok()) Die("rocksdb compact: " + s.ToString());
+  }
   std::string Stats() override {
     std::string v;
     db_->GetProperty("rocksdb.stats", &v);
@@ -866,6 +877,13 @@ class Benchmark {
         // through the merging iterator.
         OpenDB();
         ReadSeq(name);
+      } else if (name == "compact") {
+        // compact: the whole key range into the bottom level; one op (db_bench's compact).
+        OpenDB();
+        OpTimer timer(flags_, flags_.engine, false);
+        engine_->CompactAll();
+        timer.FinishedOp();
+        timer.Report(name);
       } else if (name == "fillsync") {
         // fillsync: sync_num writes of random keys, each made durable (fdatasync) before the
         // next starts, by one writer, in a fresh DB of its own. raw: append + fdatasync.
