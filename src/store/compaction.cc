@@ -243,9 +243,10 @@ std::unique_ptr<Compaction> PickCompaction(VersionSet* vset) {
     if (scores[level] < 1) break;
     if (std::unique_ptr<Compaction> c = pick_level(level)) return c;
   }
-  // Nothing is over its size: L0 still goes down if reads have paid for it (ChargeRead).
-  if (v->ReadCompactionDue() && v->NumFiles(0) > 0) {
-    if (std::unique_ptr<Compaction> c = pick_level(0)) {
+  // Nothing is over its size: the version's read-compaction level still goes down (L0 whole,
+  // a deeper level one file at a time, round-robin) if reads have paid for it (ChargeRead).
+  if (v->ReadCompactionDue()) {
+    if (std::unique_ptr<Compaction> c = pick_level(v->read_compaction_level())) {
       c->read_triggered_ = true;
       return c;
     }

@@ -18,10 +18,13 @@
 //   - Output files are cut at target_file_size, and early when they would overlap more
 //     than 10 x target_file_size bytes of L+2 (so a later compaction of the output stays
 //     small), and only between two user keys.
-//   - Reads compact L0 too: once reads reaching L0 have spent the version's read budget
-//     (Version::ChargeRead), L0 is compacted into L1 whatever its file count, when no level
-//     needs a size-triggered compaction. Without it, the last 1..trigger-1 files flushed
-//     before writes stop would stay in L0 for good, one more probe and cursor per read.
+//   - Reads compact too: once reads reaching the tables have spent the version's read
+//     budget (Version::ChargeRead), and no level needs a size-triggered compaction, L0 is
+//     compacted into L1 whatever its file count, or, with L0 empty, one file of the
+//     shallowest level L >= 1 whose next level holds files goes into L+1. Without it, the
+//     last 1..trigger-1 files flushed before writes stop would stay in L0 for good, and a
+//     level under its size limit above another level would stay too: one more probe and
+//     cursor per read.
 //   - A full compaction (DB::CompactAll) takes every file of every level and writes the
 //     result to one level: the deepest level holding data, or deeper if that level's size
 //     limit is smaller than the data (at least L1).

@@ -321,20 +321,33 @@ VersionSet::~VersionSet() {
   assert(dummy_versions_.next_ == &dummy_versions_ && "a Version outlived its VersionSet");
 }
 
-// A version's read budget (Version::ChargeRead), in units of ~0.1 us a read loses to each L0
-// file. Compacting L0 into L1 rewrites about the L0 and L1 bytes (random keys overlap all of
-// L1), ~7 ns a byte of one background thread, so it pays for itself after about
-// (L0 + L1 bytes) / (14 * L0 files) units of reads. Reader time counts for more than a
-// background thread's, so the budget is a quarter of that; yet a write-heavy workload, whose
-// read-before-writes charge it too, rarely spends it before the next flush or compaction
-// makes a new version with a fresh budget. Small databases get kMinReadBudget.
+// A version's read budget (Version::ChargeRead), in units of ~0.1 us of reader time.
+// Compacting level L into L+1 rewrites about L's bytes and those of L+1 they overlap (random
+// keys overlap all of L+1), ~7 ns a byte of one background thread. For L0 all files go down
+// at once and every read saves one probe per file, so it pays for itself after about
+// (L0 + L1 bytes) / (14 * L0 files) units of reads. For a deeper level one file goes down at
+// a time and saves only the reads of its key range, about 1 / (files of L), while it rewrites
+// about (L + L+1 bytes) / (files of L): (L + L+1 bytes) / 14 units again. Reader time counts
+// for more than a background thread's, so the budget is a quarter of that; yet a write-heavy
+// workload, whose read-before-writes charge it too, rarely spends it before the next flush or
+// compaction makes a new version with a fresh budget. Small databases get kMinReadBudget.
 void Version::SetReadBudget() {
-  constexpr int64_t kBytesPerUnitPerFile = 56;
+  constexpr int64_t kBytesPerUnit = 56;
   constexpr int64_t kMinReadBudget = 4096;
-  const int64_t files = NumFiles(0);
-  if (files == 0) return;
-  const int64_t bytes = static_cast<int64_t>(NumBytes(0) + NumBytes(1));
-  read_budget_.store(std::max(kMinReadBudget, bytes / (kBytesPerUnitPerFile * files)),
+  int level = -1;
+  int64_t runs = 1;  // of the level that goes down, each saved by the compaction
+  if (NumFiles(0) > 0) {
+    level = 0;
+    runs = NumFiles(0);
+  } else {
+    for (int l = 1; l + 1 < kNumLevels && level < 0; l++) {
+      if (NumFiles(l) > 0 && NumFiles(l + 1) > 0) level = l;
+    }
+  }
+  read_compaction_level_ = level;
+  if (level < 0) return;
+  const int64_t bytes = static_cast<int64_t>(NumBytes(level) + NumBytes(level + 1));
+  read_budget_.store(std::max(kMinReadBudget, bytes / (kBytesPerUnit * runs)),
                      std::memory_order_relaxed);
 }
 

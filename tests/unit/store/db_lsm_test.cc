@@ -623,6 +623,64 @@ TEST_F(LsmTest, ReadsCompactL0FilesBelowTheTrigger) {
   EXPECT_EQ(Dump().size(), 301u);
 }
 
+// A level under its size limit above another level (here L1 over L2) goes down one file at a
+// time once reads spend each version's budget: scans then merge one cursor less (LevelDB's
+// seek compaction of deeper levels).
+TEST_F(LsmTest, ReadsCompactALevelIntoTheLevelBelow) {
+  options_.level0_compaction_trigger = 1;  // every flush goes on into L1 at once
+  Open();
+  // ~1.2 MB, more than L1 may hold (256 KiB): CompactAll writes it to L2.
+  for (int i = 0; i < 12000; i += 2)
+    ASSERT_TRUE(db_->Put(WriteOptions(), Key(i), Value(i, 1, 200)).ok());
+  ASSERT_TRUE(db_->CompactAll().ok());
+  ASSERT_EQ(FilesAt(1), 0);
+  ASSERT_GT(FilesAt(2), 1);
+  // New keys between the old ones, in three flushes spread over the key space: L1 files
+  // that overlap L2 files, below L1's size limit.
+  for (int round = 0; round < 3; round++) {
+    for (int i = round * 4000 + 1; i < round * 4000 + 400; i += 2) {
+      ASSERT_TRUE(db_->Put(WriteOptions(), Key(i), Value(i, 2, 200)).ok());
+    }
+    ASSERT_TRUE(db_->FlushMemTable(true).ok());
+    ASSERT_TRUE(Eventually([&] { return FilesAt(0) == 0; }));
+  }
+  ASSERT_GT(FilesAt(1), 0);
+  ASSERT_LT(Info("level1_bytes"), options_.max_bytes_for_level_base);
+  const uint64_t before = Info("read_compactions");
+  std::this_thread::sleep_for(50ms);
+  EXPECT_EQ(Info("read_compactions"), before);  // nothing to do without reads
+
+  // Point reads and scans until every L1 file has gone down; each version's budget is at
+  // least 4096 units (version_set.cc): ~4096 reads or ~128 iterators.
+  const auto l1_empty = [&] { return FilesAt(1) == 0; };
+  for (int i = 0; i < 200000 && !l1_empty(); i++) {
+    if (i % 2 == 0) {
+      Get(Key(i % 12000));
+    } else {
+      auto it = db_->NewIterator(ReadOptions());
+      it->Seek(Key(i % 12000));
+    }
+    if (i % 1000 == 999) std::this_thread::sleep_for(1ms);  // let the compaction run
+  }
+  ASSERT_TRUE(Eventually(l1_empty));
+  EXPECT_GT(Info("read_compactions"), before);
+  EXPECT_GT(FilesAt(2), 0);
+  for (int i = 0; i < 12000; i++) {
+    const bool rewritten = i % 2 == 1 && i % 4000 < 400;
+    if (i % 2 == 0) {
+      EXPECT_EQ(Get(Key(i)), Value(i, 1, 200));
+    } else {
+      EXPECT_EQ(Get(Key(i)), rewritten ? Value(i, 2, 200) : "NOT_FOUND");
+    }
+  }
+
+  // One level of tables: reads charge nothing and trigger nothing.
+  const uint64_t after = Info("read_compactions");
+  for (int i = 0; i < 20000; i++) Get(Key(i % 12000));
+  std::this_thread::sleep_for(50ms);
+  EXPECT_EQ(Info("read_compactions"), after);
+}
+
 // Readers, iterators and snapshots while writes flush and compact under them (run under
 // SAN=thread too).
 TEST_F(LsmTest, ReadersAndIteratorsDuringFlushAndCompaction) {
