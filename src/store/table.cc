@@ -120,8 +120,10 @@ Status Table::GetDataBlock(const ReadOptions& options, std::string_view index_va
       return Status::OK();
     }
   }
-  // A block viewing a mapped file is never cached (it must not outlive this table).
-  const bool will_cache = cache_ != nullptr && options.fill_cache && !file_->Mapped();
+  // A block viewing a mapped file is never cached (it must not outlive this table), only a
+  // decompressed copy is: the blocks of an uncompressed mapped table never enter the cache.
+  const bool will_cache = cache_ != nullptr && options.fill_cache &&
+                          !(file_->Mapped() && props_.compression == Compression::kNone);
   BlockContents contents;
   Status s = ReadBlock(file_.get(), h, options.verify_checksums || will_cache, &contents);
   if (!s.ok()) return s;
