@@ -150,9 +150,11 @@ void MemTable::SealPending() {
   std::stable_sort(run->begin(), run->end(), Less());
 
   // Readers keep using runs_ and pending until the swap below, so merging needs no lock.
+  // Inline merges stay within kInlineMergeRun, so they never take a run of that size or
+  // more: the runs of a big merge stay adjacent and in place until it is done.
   std::vector<RunRef> runs = runs_;
   while (!runs.empty() && runs.back()->size() <= run->size() &&
-         runs.back()->size() + run->size() <= kMaxMergedRun) {
+         runs.back()->size() + run->size() <= kInlineMergeRun) {
     const Run& older = *runs.back();
     auto merged = std::make_shared<Run>(older.size() + run->size());
     // The newer run first: std::merge puts the first range's element before an equivalent one.
@@ -161,6 +163,7 @@ void MemTable::SealPending() {
     runs.pop_back();
   }
   runs.push_back(std::move(run));
+  AdvanceBigMerge(&runs);
   size_t elems = 0;
   for (const RunRef& r : runs) elems += r->size();
   {
@@ -171,6 +174,51 @@ void MemTable::SealPending() {
   }
   run_bytes_.store(elems * sizeof(Elem), std::memory_order_relaxed);
   // `runs` (the old list) drops here; arrays a reader still holds live on with its snapshot.
+}
+
+void MemTable::AdvanceBigMerge(std::vector<RunRef>* runs) {
+  if (big_merge_ == nullptr) {
+    // The newest qualifying pair, as a binary counter carries.
+    for (size_t k = runs->size(); k-- > 1;) {
+      const RunRef& older = (*runs)[k - 1];
+      const RunRef& newer = (*runs)[k];
+      if (older->size() >= kInlineMergeRun && newer->size() >= kInlineMergeRun &&
+          older->size() <= newer->size() && older->size() + newer->size() <= kMaxMergedRun) {
+        big_merge_ = std::make_unique<BigMerge>();
+        big_merge_->older = older;
+        big_merge_->newer = newer;
+        big_merge_->out = std::make_shared<Run>();
+        big_merge_->out->reserve(older->size() + newer->size());
+        break;
+      }
+    }
+    if (big_merge_ == nullptr) return;
+  }
+  BigMerge& m = *big_merge_;
+  const Run& a = *m.newer;
+  const Run& b = *m.older;
+  Run& out = *m.out;
+  // std::merge's rule with the newer run first: take from the older only when strictly less.
+  const Less less;
+  for (size_t step = 0; step < kMergeStep && (m.i < a.size() || m.j < b.size()); step++) {
+    if (m.j < b.size() && (m.i == a.size() || less(b[m.j], a[m.i]))) {
+      out.push_back(b[m.j++]);
+    } else {
+      out.push_back(a[m.i++]);
+    }
+  }
+  if (m.i < a.size() || m.j < b.size()) return;
+  // Done: the two runs are still adjacent in `runs` (see SealPending); the output takes their
+  // place.
+  for (size_t k = 0; k + 1 < runs->size(); k++) {
+    if ((*runs)[k] == m.older) {
+      assert((*runs)[k + 1] == m.newer);
+      (*runs)[k] = std::move(m.out);
+      runs->erase(runs->begin() + static_cast<std::ptrdiff_t>(k) + 1);
+      break;
+    }
+  }
+  big_merge_.reset();
 }
 
 MemTable::View MemTable::Snapshot() const {
