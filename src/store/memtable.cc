@@ -199,15 +199,19 @@ void MemTable::AdvanceBigMerge(std::vector<RunRef>* runs) {
   const Run& b = *m.older;
   Run& out = *m.out;
   // std::merge's rule with the newer run first: take from the older only when strictly less.
+  // The output was reserved whole, so growing it never moves it.
+  const size_t pos = out.size();
+  const size_t take = std::min(kMergeStep, a.size() + b.size() - pos);
+  out.resize(pos + take);
+  Elem* dst = out.data() + pos;
   const Less less;
-  for (size_t step = 0; step < kMergeStep && (m.i < a.size() || m.j < b.size()); step++) {
-    if (m.j < b.size() && (m.i == a.size() || less(b[m.j], a[m.i]))) {
-      out.push_back(b[m.j++]);
-    } else {
-      out.push_back(a[m.i++]);
-    }
+  size_t i = m.i, j = m.j;
+  for (size_t k = 0; k < take; k++) {
+    dst[k] = (j < b.size() && (i == a.size() || less(b[j], a[i]))) ? b[j++] : a[i++];
   }
-  if (m.i < a.size() || m.j < b.size()) return;
+  m.i = i;
+  m.j = j;
+  if (out.size() < a.size() + b.size()) return;
   // Done: the two runs are still adjacent in `runs` (see SealPending); the output takes their
   // place.
   for (size_t k = 0; k + 1 < runs->size(); k++) {
