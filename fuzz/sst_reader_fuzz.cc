@@ -198,7 +198,7 @@ BuiltTable Build(uint8_t params, size_t count, size_t value_size, std::string_vi
   if (footer.filter.size > 0) t.blocks.push_back(footer.filter);
   fuzz::StringRandomAccessFile source(t.file, /*mmap=*/true);
   BlockContents index_contents;
-  CHECK(ReadBlock(&source, footer.index, true, &index_contents).ok());
+  CHECK(ReadBlock(&source, footer.index, VerifyChecksum::kYes, &index_contents).ok());
   Block index(std::move(index_contents));
   BlockIterator it(&index, InternalKeyComparator());
   for (it.SeekToFirst(); it.Valid(); it.Next()) {

@@ -294,7 +294,7 @@ Status UncompressBlock(Compression type, std::string_view stored, BlockContents*
   return Status::OK();
 }
 
-Status ReadBlock(const RandomAccessFile* file, const BlockHandle& handle, bool verify_checksums,
+Status ReadBlock(const RandomAccessFile* file, const BlockHandle& handle, VerifyChecksum verify,
                  BlockContents* result) {
   result->data = {};
   result->heap.reset();
@@ -309,13 +309,17 @@ Status ReadBlock(const RandomAccessFile* file, const BlockHandle& handle, bool v
   if (got.size() != n + kBlockTrailerSize) return Status::Corruption("truncated block read");
 
   const char* data = got.data();
-  if (verify_checksums) {
+  const auto type = static_cast<Compression>(static_cast<unsigned char>(data[n]));
+  // The contents are a view of the file's memory only for an uncompressed block of a mapped
+  // file (the type byte is trusted here unverified: a wrong one yields garbage or Corruption
+  // for this reader alone, never a cached block).
+  const bool owned = scratch != nullptr || type != Compression::kNone;
+  if (verify == VerifyChecksum::kYes || (verify == VerifyChecksum::kIfOwned && owned)) {
     uint32_t stored = UnmaskChecksum(DecodeFixed32(data + n + 1));
     if (Checksum(std::string_view(data, n + 1)) != stored) {
       return Status::Corruption("block checksum mismatch");
     }
   }
-  auto type = static_cast<Compression>(static_cast<unsigned char>(data[n]));
   switch (type) {
     case Compression::kNone:
       result->data = std::string_view(data, n);

@@ -114,10 +114,20 @@ struct BlockContents {
   bool owned() const { return heap != nullptr; }
 };
 
-// Reads the block at handle, checks its trailer checksum if verify_checksums, and
-// decompresses it. Corruption if the read is short, the checksum fails, the compression type
-// is unknown, or decompression fails; IOError from the file passes through.
-Status ReadBlock(const RandomAccessFile* file, const BlockHandle& handle, bool verify_checksums,
+// When ReadBlock checks a block's trailer checksum.
+enum class VerifyChecksum {
+  kNo,
+  kYes,
+  // Only if the contents come back owned (read into a buffer, or decompressed): such a copy
+  // may go into a cache shared with readers that do verify. A view into a mapped file
+  // (RandomAccessFile::Mapped) cannot outlive its table, so it is never cached.
+  kIfOwned,
+};
+
+// Reads the block at handle, checks its trailer checksum as `verify` says, and decompresses
+// it. Corruption if the read is short, the checksum fails, the compression type is unknown,
+// or decompression fails; IOError from the file passes through.
+Status ReadBlock(const RandomAccessFile* file, const BlockHandle& handle, VerifyChecksum verify,
                  BlockContents* result);
 
 // Compresses raw into *out (raw_size varint + compressor output). False if the type is

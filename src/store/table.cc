@@ -83,18 +83,18 @@ Status Table::Open(const Options& options, std::unique_ptr<RandomAccessFile> fil
 
   // Metadata blocks are always verified: they stay in memory for the table's lifetime.
   BlockContents contents;
-  s = ReadBlock(t->file_.get(), footer.index, /*verify_checksums=*/true, &contents);
+  s = ReadBlock(t->file_.get(), footer.index, VerifyChecksum::kYes, &contents);
   if (!s.ok()) return s;
   t->index_block_ = std::make_unique<Block>(std::move(contents));
   if (!t->index_block_->well_formed()) return Status::Corruption("bad table index block");
   t->index_block_->BuildSearchIndex();  // every lookup and seek starts in the index
 
   if (footer.filter.size > 0) {
-    s = ReadBlock(t->file_.get(), footer.filter, /*verify_checksums=*/true, &t->filter_);
+    s = ReadBlock(t->file_.get(), footer.filter, VerifyChecksum::kYes, &t->filter_);
     if (!s.ok()) return s;
   }
 
-  s = ReadBlock(t->file_.get(), footer.properties, /*verify_checksums=*/true, &contents);
+  s = ReadBlock(t->file_.get(), footer.properties, VerifyChecksum::kYes, &contents);
   if (!s.ok()) return s;
   s = DecodeTableProperties(contents.data, &t->props_);
   if (!s.ok()) return s;
@@ -120,12 +120,14 @@ Status Table::GetDataBlock(const ReadOptions& options, std::string_view index_va
       return Status::OK();
     }
   }
-  // A block viewing a mapped file is never cached (it must not outlive this table), only a
-  // decompressed copy is: the blocks of an uncompressed mapped table never enter the cache.
-  const bool will_cache = cache_ != nullptr && options.fill_cache &&
-                          !(file_->Mapped() && props_.compression == Compression::kNone);
+  const bool will_cache = cache_ != nullptr && options.fill_cache;
+  // A block put in the shared cache is always verified; a view of a mapped file never is
+  // cached (it must not outlive this table).
+  const VerifyChecksum verify = options.verify_checksums ? VerifyChecksum::kYes
+                                : will_cache             ? VerifyChecksum::kIfOwned
+                                                         : VerifyChecksum::kNo;
   BlockContents contents;
-  Status s = ReadBlock(file_.get(), h, options.verify_checksums || will_cache, &contents);
+  Status s = ReadBlock(file_.get(), h, verify, &contents);
   if (!s.ok()) return s;
   auto block = std::make_unique<Block>(std::move(contents));
   if (will_cache && block->owns_memory()) {

@@ -439,6 +439,39 @@ TEST(Table, CompressionKeptOnlyWhenWorthwhile) {
   EXPECT_EQ(data_size_with(random, Compression::kZstd), random_plain);
 }
 
+// VerifyChecksum::kIfOwned checks a block that comes back as a copy (a read buffer or a
+// decompressed block: what a cache may keep) and leaves a view of a mapped file unchecked.
+TEST(Table, ReadBlockVerifiesIfOwnedOnlyWhatItCopies) {
+  std::mt19937_64 rng(23);
+  Model m = RandomModel(&rng, 200, nullptr);
+  bool saw_compressed = false;
+  for (Compression comp : {Compression::kNone, Compression::kLZ4}) {
+    Options o;
+    o.compression = comp;
+    std::string contents = BuildTable(o, m);
+    Footer f;
+    ASSERT_TRUE(f.DecodeFrom(std::string_view(contents).substr(contents.size() - 64)).ok());
+    // Damage the index block's checksum (the 4 bytes after its type byte): its contents stay
+    // as they were, so only the checksum can tell.
+    contents[f.index.offset + f.index.size + 1] ^= 0x01;
+    for (bool mapped : {false, true}) {
+      SCOPED_TRACE(std::string(comp == Compression::kNone ? "none" : "lz4") +
+                   (mapped ? " mapped" : " pread"));
+      StringSource src(contents, mapped);
+      BlockContents bc;
+      EXPECT_TRUE(ReadBlock(&src, f.index, VerifyChecksum::kYes, &bc).IsCorruption());
+      EXPECT_TRUE(ReadBlock(&src, f.index, VerifyChecksum::kNo, &bc).ok());
+      // The block's type byte says whether it was stored compressed (a block that does not
+      // shrink enough is stored as is).
+      const bool compressed = contents[f.index.offset + f.index.size] != 0;
+      saw_compressed = saw_compressed || compressed;
+      const Status s = ReadBlock(&src, f.index, VerifyChecksum::kIfOwned, &bc);
+      EXPECT_EQ(s.IsCorruption(), !mapped || compressed) << s.ToString();
+    }
+  }
+  EXPECT_TRUE(saw_compressed);  // the decompressed-copy case was exercised
+}
+
 TEST(Table, IndexSeparatorsAreShort) {
   // Between "prefix/100246/<16-byte suffix>" and "prefix/100249/..." the separator is
   // "prefix/100247" (13 bytes instead of 30). Where the differing digits are adjacent
@@ -459,7 +492,7 @@ TEST(Table, IndexSeparatorsAreShort) {
   ASSERT_TRUE(f.DecodeFrom(std::string_view(contents).substr(contents.size() - 64)).ok());
   StringSource src(contents);
   BlockContents bc;
-  ASSERT_TRUE(ReadBlock(&src, f.index, true, &bc).ok());
+  ASSERT_TRUE(ReadBlock(&src, f.index, VerifyChecksum::kYes, &bc).ok());
   Block index(std::move(bc));
   auto it = index.NewIterator(InternalKeyComparator());
   size_t entries = 0, short_ones = 0;
@@ -756,22 +789,23 @@ TEST(TableFormat, ReadBlockChecksTrailer) {
   StringSource src(file);
   BlockHandle h{0, 11};
   BlockContents c;
-  ASSERT_TRUE(ReadBlock(&src, h, true, &c).ok());
+  ASSERT_TRUE(ReadBlock(&src, h, VerifyChecksum::kYes, &c).ok());
   EXPECT_EQ(c.data, "hello block");
   EXPECT_TRUE(c.owned());
 
   StringSource mm(file, /*mmap=*/true);
-  ASSERT_TRUE(ReadBlock(&mm, h, true, &c).ok());
+  ASSERT_TRUE(ReadBlock(&mm, h, VerifyChecksum::kYes, &c).ok());
   EXPECT_EQ(c.data, "hello block");
   EXPECT_FALSE(c.owned());
 
   std::string bad = file;
   bad[0] = 'j';
   StringSource bad_src(bad);
-  EXPECT_TRUE(ReadBlock(&bad_src, h, true, &c).IsCorruption());
-  EXPECT_TRUE(ReadBlock(&bad_src, h, false, &c).ok());                        // not checked
-  EXPECT_TRUE(ReadBlock(&src, BlockHandle{4, 11}, true, &c).IsCorruption());  // short read
-  EXPECT_TRUE(ReadBlock(&src, BlockHandle{0, 1ull << 40}, true, &c).IsCorruption());
+  EXPECT_TRUE(ReadBlock(&bad_src, h, VerifyChecksum::kYes, &c).IsCorruption());
+  EXPECT_TRUE(ReadBlock(&bad_src, h, VerifyChecksum::kNo, &c).ok());  // not checked
+  EXPECT_TRUE(
+      ReadBlock(&src, BlockHandle{4, 11}, VerifyChecksum::kYes, &c).IsCorruption());  // short read
+  EXPECT_TRUE(ReadBlock(&src, BlockHandle{0, 1ull << 40}, VerifyChecksum::kYes, &c).IsCorruption());
 
   std::string bad_type = file;
   bad_type[11] = 7;  // unknown compression type, checksum fixed up
@@ -780,7 +814,7 @@ TEST(TableFormat, ReadBlockChecksTrailer) {
   AppendBlockTrailer(bad_type, static_cast<Compression>(7), &trailer);
   bad_type += trailer;
   StringSource type_src(bad_type);
-  EXPECT_TRUE(ReadBlock(&type_src, h, true, &c).IsCorruption());
+  EXPECT_TRUE(ReadBlock(&type_src, h, VerifyChecksum::kYes, &c).IsCorruption());
 }
 
 // --- Two-level iterator ---------------------------------------------------------------------
