@@ -185,6 +185,7 @@ void MemTable::AdvanceBigMerge(std::vector<RunRef>* runs) {
       if (older->size() >= kInlineMergeRun && newer->size() >= kInlineMergeRun &&
           older->size() <= newer->size() && older->size() + newer->size() <= kMaxMergedRun) {
         big_merge_ = std::make_unique<BigMerge>();
+        big_merge_->at = k - 1;
         big_merge_->older = older;
         big_merge_->newer = newer;
         big_merge_->out = std::make_shared<Run>();
@@ -212,16 +213,11 @@ void MemTable::AdvanceBigMerge(std::vector<RunRef>* runs) {
   m.i = i;
   m.j = j;
   if (out.size() < a.size() + b.size()) return;
-  // Done: the two runs are still adjacent in `runs` (see SealPending); the output takes their
-  // place.
-  for (size_t k = 0; k + 1 < runs->size(); k++) {
-    if ((*runs)[k] == m.older) {
-      assert((*runs)[k + 1] == m.newer);
-      (*runs)[k] = std::move(m.out);
-      runs->erase(runs->begin() + static_cast<std::ptrdiff_t>(k) + 1);
-      break;
-    }
-  }
+  // Done: the output takes the two runs' place. Only runs past newer come and go meanwhile
+  // (SealPending), so they are where they were.
+  assert(m.at + 1 < runs->size() && (*runs)[m.at] == m.older && (*runs)[m.at + 1] == m.newer);
+  (*runs)[m.at] = std::move(m.out);
+  runs->erase(runs->begin() + static_cast<std::ptrdiff_t>(m.at) + 1);
   big_merge_.reset();
 }
 

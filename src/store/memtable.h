@@ -25,10 +25,10 @@
 //     binary counter's need, so they do not fall behind. No insert waits for a big merge.
 // Add of 500k random 16-byte keys with 100-byte values, one run on a 2-vCPU EPYC: ~3.0 us
 // per insert with the skiplist, ~0.55 us with runs (hash index included). With all merges
-// inline the longest of 400k inserts (a 64k-entry merge into fresh memory) took 10-12 ms,
+// inline the longest of 400k inserts (a 64k-entry merge into fresh memory) took 8-12 ms,
 // which under -P 1 traffic stalled every client's next reply; with big merges spread out,
-// 0.2-1.5 ms, at the same mean. Iterators merge the runs with a sorted copy of pending
-// (NewIterator); point lookups use the index.
+// 0.11-1.6 ms, at the same or a lower mean. Iterators merge the runs with a sorted copy of
+// pending (NewIterator); point lookups use the index.
 //
 // Point-lookup index: an open-addressing hash table maps each user key to its newest entry, so
 // Get of the latest version costs one hash probe. Invariants: a slot only ever changes from
@@ -210,6 +210,7 @@ class MemTable {
   // A merge of two adjacent runs of at least kInlineMergeRun entries, advanced kMergeStep
   // output entries per seal. Writer only.
   struct BigMerge {
+    size_t at;  // older's index in the run list, newer's is at + 1 (both stay put: SealPending)
     RunRef older, newer;
     std::shared_ptr<Run> out;
     size_t i = 0, j = 0;  // next element of newer, of older
