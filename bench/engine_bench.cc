@@ -17,9 +17,9 @@
 // then, after the DB is closed:
 //   <engine> peak_rss_kb N      VmHWM of this process (with mmap reads it includes the
 //                               mapped table pages: page cache, not the engine's own memory)
-//   <engine> peak_anon_rss_kb N the largest resident anonymous memory (RSS less file-backed
-//                               and shared pages, /proc/self/statm) seen by a sampler every
-//                               10 ms: what the engine itself holds
+//   <engine> peak_anon_rss_kb N the largest resident anonymous memory (RssAnon in
+//                               /proc/self/status) seen by a sampler every 10 ms: what the
+//                               engine itself holds
 //   <engine> bytes_written N    /proc/self/io wchar: every byte the process wrote (WAL,
 //                               tables, compactions, manifests, logs), plus, for Strata,
 //                               its WAL bytes (strata.info wal_bytes_written), which it
@@ -331,8 +331,8 @@ uint64_t ProcField(const char* path, const char* field) {
   return 0;
 }
 
-// Samples resident anonymous memory (statm's resident - shared pages) every 10 ms on its own
-// thread and keeps the largest value, for as long as it lives.
+// Samples resident anonymous memory (RssAnon in /proc/self/status: resident pages backed by
+// no file) every 10 ms on its own thread and keeps the largest value, for as long as it lives.
 class AnonRssSampler {
  public:
   AnonRssSampler() : thread_([this] { Loop(); }) {}
@@ -353,11 +353,7 @@ class AnonRssSampler {
     }
   }
   void Sample() {
-    std::ifstream in("/proc/self/statm");
-    uint64_t size = 0, resident = 0, shared = 0;
-    if (!(in >> size >> resident >> shared) || shared > resident) return;
-    static const uint64_t page_kb = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE)) / 1024;
-    const uint64_t kb = (resident - shared) * page_kb;
+    const uint64_t kb = ProcField("/proc/self/status", "RssAnon");
     uint64_t seen = peak_kb_.load();
     while (kb > seen && !peak_kb_.compare_exchange_weak(seen, kb)) {
     }
