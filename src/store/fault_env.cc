@@ -224,6 +224,7 @@ Status FaultInjectionEnv::NewSequentialFile(const std::string& fname,
 
 Status FaultInjectionEnv::NewRandomAccessFile(const std::string& fname,
                                               std::unique_ptr<RandomAccessFile>* result) {
+  pread_opens_.fetch_add(1, std::memory_order_relaxed);
   return base_->NewRandomAccessFile(fname, result);
 }
 
@@ -231,6 +232,7 @@ Status FaultInjectionEnv::NewRandomAccessFile(const std::string& fname,
 // mapped file.
 Status FaultInjectionEnv::NewMappedReadableFile(const std::string& fname,
                                                 std::unique_ptr<RandomAccessFile>* result) {
+  mapped_opens_.fetch_add(1, std::memory_order_relaxed);
   return base_->NewMappedReadableFile(fname, result);
 }
 

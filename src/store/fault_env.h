@@ -28,6 +28,7 @@
 // SyncFlushed may overlap Append/Flush as env.h allows.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -54,6 +55,12 @@ class FaultInjectionEnv final : public Env {
   void ClearFaults() LOCKS_EXCLUDED(mutex_);
   // How many calls failed because of an injected fault so far.
   int InjectedFailures() const LOCKS_EXCLUDED(mutex_);
+
+  // --- Observation ---
+  // How many files were opened for reading with pread (NewRandomAccessFile) and through a
+  // mapping (NewMappedReadableFile) so far.
+  int pread_opens() const { return pread_opens_.load(std::memory_order_relaxed); }
+  int mapped_opens() const { return mapped_opens_.load(std::memory_order_relaxed); }
 
   // --- Crash simulation ---
   // Inactive: every operation that would change the disk fails with an IOError and changes
@@ -139,6 +146,8 @@ class FaultInjectionEnv final : public Env {
   int fault_after_[static_cast<int>(FaultOp::kNumOps)] GUARDED_BY(mutex_);
   std::string fault_file_[static_cast<int>(FaultOp::kNumOps)] GUARDED_BY(mutex_);
   int injected_failures_ GUARDED_BY(mutex_) = 0;
+  std::atomic<int> pread_opens_{0};
+  std::atomic<int> mapped_opens_{0};
   std::map<std::string, FileState> files_ GUARDED_BY(mutex_);
   std::vector<PendingRename> renames_ GUARDED_BY(mutex_);
 };

@@ -64,6 +64,24 @@ std::unique_ptr<Iterator> TableCache::NewIterator(const ReadOptions& options, ui
                             [cache, handle] { cache->Release(handle); });
 }
 
+std::unique_ptr<Iterator> TableCache::NewCompactionIterator(uint64_t number, uint64_t file_size) {
+  ReadOptions options;
+  options.verify_checksums = true;
+  options.fill_cache = false;  // a compaction reads every block once: keep the hot ones
+  if (!options_.mmap_reads) return NewIterator(options, number, file_size);
+
+  const std::string fname = TableFileName(dir_, number);
+  std::unique_ptr<RandomAccessFile> file;
+  Status s = env_->NewRandomAccessFile(fname, &file);
+  if (!s.ok()) return NewEmptyIterator(std::move(s));
+  std::unique_ptr<Table> table;
+  s = Table::Open(options_, std::move(file), file_size, /*block_cache=*/nullptr, number, &table);
+  if (s.IsCorruption()) s = Status::Corruption(fname, s.message());
+  if (!s.ok()) return NewEmptyIterator(std::move(s));
+  std::unique_ptr<Iterator> iter = table->NewIterator(options);
+  return NewCleanupIterator(std::move(iter), [t = table.release()] { delete t; });
+}
+
 Status TableCache::Get(const ReadOptions& options, uint64_t number, uint64_t file_size,
                        std::string_view ikey, TableGetResult* result) {
   Cache::Handle* handle = nullptr;

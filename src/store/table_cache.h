@@ -42,6 +42,13 @@ class TableCache {
   std::unique_ptr<Iterator> NewIterator(const ReadOptions& options, uint64_t number,
                                         uint64_t file_size);
 
+  // An iterator for a compaction's one pass over table `number`: checksums verified, no
+  // block cache filled. With Options::mmap_reads the table is opened afresh on a pread file,
+  // private to the iterator: read through the shared mapping, every page of a compaction's
+  // input (the whole of L1 and more for an L0 compaction) would stay resident in this
+  // process until the inputs are deleted. pread leaves those pages in the page cache only.
+  std::unique_ptr<Iterator> NewCompactionIterator(uint64_t number, uint64_t file_size);
+
   // Table::InternalGet on table `number`, counting bloom filter outcomes.
   Status Get(const ReadOptions& options, uint64_t number, uint64_t file_size, std::string_view ikey,
              TableGetResult* result);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <functional>
 #include <map>
 
 #include "store/compaction.h"
@@ -66,15 +67,18 @@ class LevelFileNumIterator final : public Iterator {
   mutable char value_buf_[16];
 };
 
-std::unique_ptr<Iterator> NewConcatenatingIterator(TableCache* cache, const ReadOptions& options,
-                                                   const std::vector<FilePtr>* files) {
+// Opens the table of one file entry of a LevelFileNumIterator.
+using TableOpener = std::function<std::unique_ptr<Iterator>(uint64_t number, uint64_t size)>;
+
+std::unique_ptr<Iterator> NewConcatenatingIterator(const std::vector<FilePtr>* files,
+                                                   TableOpener open) {
   return NewTwoLevelIterator(
-      std::make_unique<LevelFileNumIterator>(files), [cache, options](std::string_view value) {
+      std::make_unique<LevelFileNumIterator>(files),
+      [open = std::move(open)](std::string_view value) {
         if (value.size() != 16) {
           return NewEmptyIterator(Status::Corruption("bad file entry in level iterator"));
         }
-        return cache->NewIterator(options, DecodeFixed64(value.data()),
-                                  DecodeFixed64(value.data() + 8));
+        return open(DecodeFixed64(value.data()), DecodeFixed64(value.data() + 8));
       });
 }
 
@@ -148,7 +152,10 @@ void Version::AddIterators(const ReadOptions& options,
   }
   for (int level = 1; level < kNumLevels; level++) {
     if (!files_[level].empty()) {
-      iters->push_back(NewConcatenatingIterator(cache, options, &files_[level]));
+      iters->push_back(NewConcatenatingIterator(&files_[level],
+                                                [cache, options](uint64_t number, uint64_t size) {
+                                                  return cache->NewIterator(options, number, size);
+                                                }));
     }
   }
 }
@@ -578,19 +585,19 @@ Status VersionSet::Recover() {
 }
 
 std::unique_ptr<Iterator> VersionSet::MakeInputIterator(const Compaction& c) {
-  ReadOptions options;
-  options.verify_checksums = true;
-  options.fill_cache = false;  // a compaction reads every block once: keep the hot ones
+  TableCache* const cache = table_cache_;
   std::vector<std::unique_ptr<Iterator>> iters;
   for (int level = c.start_level(); level <= c.output_level(); level++) {
     const std::vector<FilePtr>& files = c.inputs(level);
     if (files.empty()) continue;
     if (level == 0) {
       for (const FilePtr& f : files) {
-        iters.push_back(table_cache_->NewIterator(options, f->number, f->file_size));
+        iters.push_back(cache->NewCompactionIterator(f->number, f->file_size));
       }
     } else {
-      iters.push_back(NewConcatenatingIterator(table_cache_, options, &files));
+      iters.push_back(NewConcatenatingIterator(&files, [cache](uint64_t number, uint64_t size) {
+        return cache->NewCompactionIterator(number, size);
+      }));
     }
   }
   return NewMergingIterator(InternalKeyComparator(), std::move(iters));

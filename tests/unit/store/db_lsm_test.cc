@@ -283,6 +283,36 @@ TEST_F(LsmTest, MappedTablesServeReadsIteratorsAndReportDamage) {
   EXPECT_TRUE(bad->status().IsCorruption()) << bad->status().ToString();
 }
 
+// With mmap_reads, a compaction reads its inputs with pread on files of its own, not through
+// the tables' mappings (table_cache.h): read through a mapping, the whole input would stay
+// resident in the process. Those reads still verify every block.
+TEST_F(LsmTest, CompactionsReadMappedTablesWithPreadAndVerifyThem) {
+  options_.mmap_reads = true;
+  options_.memtable_size = 4 << 20;  // only the explicit flushes and compactions run
+  Open();
+  Fill(0, 3000, 1);
+  ASSERT_TRUE(db_->FlushMemTable(true).ok());
+  Fill(0, 3000, 2);
+  ASSERT_TRUE(db_->FlushMemTable(true).ok());
+  const int pread_before = env_.pread_opens();
+  const int mapped_before = env_.mapped_opens();
+  ASSERT_TRUE(db_->CompactAll().ok());
+  EXPECT_GE(env_.pread_opens() - pread_before, 2);  // both inputs at least
+  EXPECT_GT(env_.mapped_opens(), mapped_before);    // the outputs, verified after writing
+  for (int i = 0; i < 3000; i += 7) ASSERT_EQ(Get(Key(i)), Value(i, 2));
+
+  db_.reset();
+  std::vector<uint64_t> tables = FilesOfType(FileType::kTableFile);
+  ASSERT_FALSE(tables.empty());
+  ASSERT_NO_FATAL_FAILURE(testing::FlipByte(TableFileName(dir_.path(), tables.front()), 200, 0x40));
+  Open();
+  Fill(0, 3000, 3);
+  ASSERT_TRUE(db_->FlushMemTable(true).ok());
+  Status s = db_->CompactAll();
+  EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+  for (int i = 0; i < 3000; i += 7) ASSERT_EQ(Get(Key(i)), Value(i, 3));
+}
+
 // A compaction filter that drops every key under a set of dead prefixes: the server's
 // FLUSHALL (it switches key prefixes and declares the old ones dead).
 class DeadPrefixes final : public CompactionFilter {
