@@ -27,9 +27,11 @@
 //   <engine> user_bytes N       key + value bytes the workloads wrote
 //   <engine> write_amp X        bytes_written / user_bytes
 //   <engine> disk_bytes N       sum of file sizes in --db after close
-// With --stats_interval_ms=T, fillrandom also prints, for each full interval of T ms,
+// With --stats_interval_ms=T, fillrandom and seekrandom also print, for each full interval of
+// T ms,
 //   <engine> interval <t_ms> <ops_in_interval>   (t_ms = end of the interval since the start)
-// so that write stalls show as intervals with no completed ops. Lines starting with '#' are
+// so that write stalls show as intervals with no completed ops, and a seek rate that changes
+// as read-triggered compactions reshape the tree shows when it changes. Lines starting with '#' are
 // for humans (keys found, engine statistics) and checks (found counts must agree across
 // engines, since every engine sees the same key sequence). Errors go to stderr, exit 1.
 //
@@ -963,7 +965,7 @@ class Benchmark {
   void SeekRandom(const std::string& name, uint64_t seed) {
     Random rnd(seed);
     uint64_t found = 0, ops = 0, bytes = 0;
-    OpTimer timer(flags_, flags_.engine, false);
+    OpTimer timer(flags_, flags_.engine, flags_.stats_interval_ms > 0);
     for (int64_t i = 0; i < flags_.reads && !timer.TimeUp(); i++) {
       const uint64_t k = rnd.Uniform(static_cast<uint64_t>(flags_.num));
       std::unique_ptr<BenchIterator> it = engine_->NewIterator();

@@ -246,8 +246,10 @@ std::unique_ptr<Compaction> PickCompaction(VersionSet* vset) {
   // Nothing is over its size: the version's read-compaction level still goes down (L0 whole,
   // a deeper level one file at a time, round-robin) if reads have paid for it (ChargeRead).
   if (v->ReadCompactionDue()) {
-    if (std::unique_ptr<Compaction> c = pick_level(v->read_compaction_level())) {
+    const int level = v->read_compaction_level();
+    if (std::unique_ptr<Compaction> c = pick_level(level)) {
       c->read_triggered_ = true;
+      if (level > 0) vset->RecordReadCompaction(level, v->NumFiles(level));
       return c;
     }
   }

@@ -338,7 +338,7 @@ VersionSet::~VersionSet() {
 // for more than a background thread's, so the budget is a quarter of that; yet a write-heavy
 // workload, whose read-before-writes charge it too, rarely spends it before the next flush or
 // compaction makes a new version with a fresh budget. Small databases get kMinReadBudget.
-void Version::SetReadBudget() {
+void Version::SetReadBudget(int paid_level) {
   constexpr int64_t kBytesPerUnit = 56;
   constexpr int64_t kMinReadBudget = 4096;
   int level = -1;
@@ -353,13 +353,32 @@ void Version::SetReadBudget() {
   }
   read_compaction_level_ = level;
   if (level < 0) return;
+  if (level > 0 && level == paid_level) {
+    read_compaction_due_.store(true, std::memory_order_relaxed);
+    return;  // the budget stays 0: ChargeRead reports nothing more
+  }
   const int64_t bytes = static_cast<int64_t>(NumBytes(level) + NumBytes(level + 1));
   read_budget_.store(std::max(kMinReadBudget, bytes / (kBytesPerUnit * runs)),
                      std::memory_order_relaxed);
 }
 
+void VersionSet::RecordReadCompaction(int level, int files) {
+  assert(level > 0);
+  if (level == read_paid_level_ && read_paid_files_ > 0) {
+    read_paid_files_--;
+  } else {
+    read_paid_level_ = level;
+    read_paid_files_ = files - 1;  // this compaction takes the first
+  }
+}
+
 void VersionSet::AppendVersion(Version* v) {
-  v->SetReadBudget();
+  v->SetReadBudget(read_paid_files_ > 0 ? read_paid_level_ : -1);
+  // A version whose read-compaction level is L0 (a flush came between) keeps the paid
+  // compactions for when the paid level is next in turn; any other level ends them (the paid
+  // level was emptied, or nothing lies below it any more).
+  const int level = v->read_compaction_level();
+  if (level != read_paid_level_ && level != 0) read_paid_files_ = 0;
   v->Ref();
   {
     std::lock_guard<std::mutex> l(list_mutex_);

@@ -94,8 +94,10 @@ class Version {
   // unit gets true (one caller per version) and should wake the compaction threads; from then
   // on ReadCompactionDue() is true and PickCompaction compacts a file of that level (L0: all
   // of it) into the next, when no level needs a size-triggered compaction. The compaction
-  // makes a new version, with a budget of its own. A version with a single run (or none)
-  // charges nothing. Any thread.
+  // makes a new version, with a budget of its own, except that a deeper level's spent budget
+  // pays for all of its files (VersionSet::RecordReadCompaction): the versions after it are
+  // due at once until each of those files has gone down. A version with a single run (or
+  // none) charges nothing. Any thread.
   static constexpr int64_t kGetReadCost = 1;
   static constexpr int64_t kIteratorReadCost = 32;
   bool ChargeRead(int64_t units) const {
@@ -136,8 +138,10 @@ class Version {
   explicit Version(VersionSet* vset) : vset_(vset) {}
   ~Version() = default;
   Version(const Version&) = delete;
-  void SetReadBudget();
   Version& operator=(const Version&) = delete;
+  // Reads have already paid for compacting a file of paid_level (>= 1; -1: none): if that is
+  // this version's read-compaction level, the version is due from the start.
+  void SetReadBudget(int paid_level);
 
   VersionSet* const vset_;
   std::atomic<int> refs_{0};
@@ -199,6 +203,17 @@ class VersionSet {
   const std::string& compact_pointer(int level) const { return compact_pointer_[level]; }
   void SetCompactPointer(int level, std::string_view key) { compact_pointer_[level] = key; }
 
+  // PickCompaction chose a read-triggered compaction of `level` >= 1 from a version whose
+  // level held `files` files. The budget that made it due was charged by reads over the
+  // whole level, not just the chosen file's range: under reads spread evenly, every file of
+  // the level has paid its own share by then (a file's share of the reads, against what
+  // compacting it rewrites: its bytes and its 1/files of the next level). So the following
+  // versions with the same read-compaction level start out due, until `files` compactions
+  // of that level have been chosen. Reads concentrated on one range make this compact
+  // files no read asked for: at most one pass over the level per spent budget.
+  // REQUIRES: DB mutex held.
+  void RecordReadCompaction(int level, int files);
+
   // Adds the number of every table file a live Version lists.
   void AddLiveFiles(std::set<uint64_t>* live) const;
   // True (once) if some Version was deleted since the last call: files it alone listed may
@@ -234,6 +249,9 @@ class VersionSet {
   uint64_t log_number_ = 0;
   uint64_t last_sequence_ = 0;
   std::string compact_pointer_[kNumLevels];
+  // Read compactions of read_paid_level_ still paid for (RecordReadCompaction).
+  int read_paid_level_ = -1;
+  int read_paid_files_ = 0;
 
   // The open MANIFEST; null until the first LogAndApply (which starts a new one), and again
   // after a failed one.
