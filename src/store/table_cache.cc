@@ -30,6 +30,19 @@ TableCache::TableCache(const std::string& dir, const Options& options, Cache* bl
 
 TableCache::~TableCache() = default;
 
+Status TableCache::OpenTable(uint64_t number, uint64_t file_size, bool mapped, Cache* block_cache,
+                             std::unique_ptr<Table>* table) {
+  const std::string fname = TableFileName(dir_, number);
+  std::unique_ptr<RandomAccessFile> file;
+  Status s =
+      mapped ? env_->NewMappedReadableFile(fname, &file) : env_->NewRandomAccessFile(fname, &file);
+  if (!s.ok()) return s;
+  // The file number is the block cache id: unique per directory and never reused.
+  s = Table::Open(options_, std::move(file), file_size, block_cache, number, table);
+  if (s.IsCorruption()) return Status::Corruption(fname, s.message());
+  return s;
+}
+
 Status TableCache::FindTable(uint64_t number, uint64_t file_size, Cache::Handle** handle) {
   char key[8];
   EncodeFixed64(key, number);
@@ -39,15 +52,8 @@ Status TableCache::FindTable(uint64_t number, uint64_t file_size, Cache::Handle*
 
   // Two threads missing at once both open the table; the second Insert replaces the first,
   // which closes once its user releases it. Rare, and harmless.
-  const std::string fname = TableFileName(dir_, number);
-  std::unique_ptr<RandomAccessFile> file;
-  Status s = options_.mmap_reads ? env_->NewMappedReadableFile(fname, &file)
-                                 : env_->NewRandomAccessFile(fname, &file);
-  if (!s.ok()) return s;
   std::unique_ptr<Table> table;
-  // The file number is the block cache id: unique per directory and never reused.
-  s = Table::Open(options_, std::move(file), file_size, block_cache_, number, &table);
-  if (s.IsCorruption()) return Status::Corruption(fname, s.message());
+  Status s = OpenTable(number, file_size, options_.mmap_reads, block_cache_, &table);
   if (!s.ok()) return s;
   *handle = cache_->Insert(k, table.release(), 1, &DeleteTable);
   return Status::OK();
@@ -70,13 +76,8 @@ std::unique_ptr<Iterator> TableCache::NewCompactionIterator(uint64_t number, uin
   options.fill_cache = false;  // a compaction reads every block once: keep the hot ones
   if (!options_.mmap_reads) return NewIterator(options, number, file_size);
 
-  const std::string fname = TableFileName(dir_, number);
-  std::unique_ptr<RandomAccessFile> file;
-  Status s = env_->NewRandomAccessFile(fname, &file);
-  if (!s.ok()) return NewEmptyIterator(std::move(s));
   std::unique_ptr<Table> table;
-  s = Table::Open(options_, std::move(file), file_size, /*block_cache=*/nullptr, number, &table);
-  if (s.IsCorruption()) s = Status::Corruption(fname, s.message());
+  Status s = OpenTable(number, file_size, /*mapped=*/false, /*block_cache=*/nullptr, &table);
   if (!s.ok()) return NewEmptyIterator(std::move(s));
   std::unique_ptr<Iterator> iter = table->NewIterator(options);
   return NewCleanupIterator(std::move(iter), [t = table.release()] { delete t; });

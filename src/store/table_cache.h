@@ -67,6 +67,10 @@ class TableCache {
   }
 
  private:
+  // Opens table `number` through a mapping or with pread, its data blocks cached in
+  // block_cache (may be null).
+  Status OpenTable(uint64_t number, uint64_t file_size, bool mapped, Cache* block_cache,
+                   std::unique_ptr<Table>* table);
   Status FindTable(uint64_t number, uint64_t file_size, Cache::Handle** handle);
 
   Env* const env_;
