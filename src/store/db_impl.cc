@@ -86,8 +86,8 @@ struct DBImpl::Writer {
 // once installed; reference counted so that readers and iterators can use it with mutex_
 // released (the last Unref may run on any thread, with or without mutex_).
 struct DBImpl::SuperVersion {
-  SuperVersion(MemTable* m, const std::deque<Imm>& imm_oldest_first, Version* v)
-      : mem(m), current(v) {
+  SuperVersion(DBImpl* d, MemTable* m, const std::deque<Imm>& imm_oldest_first, Version* v)
+      : db(d), mem(m), current(v) {
     mem->Ref();
     for (auto it = imm_oldest_first.rbegin(); it != imm_oldest_first.rend(); ++it) {
       imm.push_back(it->mem);
@@ -102,10 +102,15 @@ struct DBImpl::SuperVersion {
   }
   void Ref() { refs.fetch_add(1, std::memory_order_relaxed); }
   void Unref() {
-    if (refs.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
+    if (refs.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+      DBImpl* const d = db;
+      delete this;
+      d->SuperVersionFreed();
+    }
   }
 
   std::atomic<int> refs{1};
+  DBImpl* const db;
   MemTable* const mem;
   std::vector<MemTable*> imm;  // newest first: the order reads consult them
   Version* const current;
@@ -1070,9 +1075,19 @@ void DBImpl::SyncerLoop() {
 // ---------------------------------------------------------------------------------------
 
 void DBImpl::InstallSuperVersion() {
-  auto* sv = new SuperVersion(mem_, imm_, versions_->current());
+  auto* sv = new SuperVersion(this, mem_, imm_, versions_->current());
   if (super_version_ != nullptr) super_version_->Unref();
   super_version_ = sv;
+}
+
+void DBImpl::SuperVersionFreed() {
+  // A reader that let go of the last reference to an old Version has made the files only it
+  // listed obsolete. With mmap_reads their pages stay resident while they are mapped, and the
+  // readers are now faulting in the new version's files: wake the flush thread to delete and
+  // unmap them now rather than at its next one-second tick. Without mutex_ (the last Unref
+  // may run with or without it), so this notify can fall between the flush thread's check
+  // and its wait; the tick then covers it.
+  if (versions_->VersionDroppedPending()) bg_cv_.notify_all();
 }
 
 DBImpl::SuperVersion* DBImpl::RefSuperVersion(const ReadOptions& options, uint64_t* sequence) {
@@ -1224,10 +1239,13 @@ Status DBImpl::CompactAll() {
 void DBImpl::FlushLoop() {
   std::unique_lock<std::mutex> l(mutex_);
   while (true) {
-    // Also wakes once a second: a reader that let go of the last reference to an old
-    // Version may have made its files obsolete, and nothing else would notice.
-    bg_cv_.wait_for(l, std::chrono::seconds(1),
-                    [&] { return bg_shutting_down_ || (!imm_.empty() && bg_error_.ok()); });
+    // Also wakes when a reader lets go of the last reference to an old Version (its files
+    // may now be obsolete: SuperVersionFreed), and once a second in case that notify fell
+    // between this check and the wait.
+    bg_cv_.wait_for(l, std::chrono::seconds(1), [&] {
+      return bg_shutting_down_ || (!imm_.empty() && bg_error_.ok()) ||
+             versions_->VersionDroppedPending();
+    });
     if (bg_shutting_down_) break;
     if (imm_.empty() || !bg_error_.ok()) {
       if (versions_->TakeVersionDropped()) DeleteObsoleteFiles(l);
@@ -1385,6 +1403,7 @@ void DBImpl::DeleteObsoleteFiles(std::unique_lock<std::mutex>& lock) {
   // After a failed MANIFEST write the MANIFEST may still name files we would think obsolete
   // (RocksDB#5379): delete nothing until the next open sorts it out.
   if (!bg_error_.ok()) return;
+  (void)versions_->TakeVersionDropped();  // this pass sees every Version dropped so far
   std::set<uint64_t> live = pending_outputs_;
   versions_->AddLiveFiles(&live);
   const uint64_t log_number = versions_->LogNumber();

@@ -265,6 +265,9 @@ class DBImpl final : public DB {
 
   // --- Read views ---
   void InstallSuperVersion() EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  // Called after a SuperVersion is deleted, on whichever thread dropped it, with or without
+  // mutex_: wakes the flush thread if that made a Version go (see the definition).
+  void SuperVersionFreed();
   SuperVersion* RefSuperVersion(const ReadOptions& options, uint64_t* sequence)
       LOCKS_EXCLUDED(mutex_);
 

@@ -219,6 +219,7 @@ class VersionSet {
   // True (once) if some Version was deleted since the last call: files it alone listed may
   // have become obsolete. Any thread.
   bool TakeVersionDropped() { return version_dropped_.exchange(false, std::memory_order_relaxed); }
+  bool VersionDroppedPending() const { return version_dropped_.load(std::memory_order_relaxed); }
 
   // A merging iterator over the inputs of c (internal keys, in order), reading without
   // filling the block cache.

@@ -238,6 +238,35 @@ TEST_F(LsmTest, IteratorsAndSnapshotsPinWhatTheyRead) {
   EXPECT_EQ(FilesOfType(FileType::kTableFile).size(), static_cast<size_t>(TotalFiles()));
 }
 
+// A reader that lets go of the last Version listing compacted-away tables gets them deleted
+// (and, with mmap_reads, unmapped) at once, not at the flush thread's next one-second tick:
+// until then their pages stay in the process's RSS beside the new tables the reads fault in.
+// With only the tick the wait was about a second in most rounds (the tick restarts at every
+// wake of the flush thread), so three rounds rarely pass without the wake-up.
+TEST_F(LsmTest, TablesFreedByTheLastReaderAreDeletedPromptly) {
+  options_.mmap_reads = true;
+  Open();
+  for (int round = 0; round < 3; round++) {
+    Fill(0, 500, round);
+    ASSERT_TRUE(db_->FlushMemTable(true).ok());
+    auto it = db_->NewIterator(ReadOptions());  // pins the version listing the new table
+    Fill(0, 500, round + 10);
+    ASSERT_TRUE(db_->CompactAll().ok());
+    ASSERT_GT(FilesOfType(FileType::kTableFile).size(), static_cast<size_t>(TotalFiles()));
+    const auto released = std::chrono::steady_clock::now();
+    it.reset();
+    while (FilesOfType(FileType::kTableFile).size() > static_cast<size_t>(TotalFiles()) &&
+           std::chrono::steady_clock::now() - released < 5s) {
+      std::this_thread::sleep_for(2ms);
+    }
+    const auto waited = std::chrono::steady_clock::now() - released;
+    EXPECT_LT(waited, 400ms)
+        << "round " << round << ": obsolete tables deleted after "
+        << std::chrono::duration_cast<std::chrono::milliseconds>(waited).count() << " ms";
+  }
+  EXPECT_EQ(Get(Key(7)), Value(7, 12));
+}
+
 // mmap_reads: tables are read through mappings that live as long as the open table, so an
 // iterator keeps reading a table compacted away under it, and a damaged block in a mapped
 // table is an error, never wrong data (its checksum is verified on every read: mapped blocks
