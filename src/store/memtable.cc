@@ -40,7 +40,7 @@ MemTable::MemTable(size_t index_capacity_hint) : pending_(std::make_unique<const
   if (index_capacity_hint == 0) return;
   size_t slots = 1024;
   while (slots < index_capacity_hint / 64) slots <<= 1;
-  index_ = std::make_unique<Slot[]>(slots);  // value-initialized: empty
+  index_ = ZeroedArray<Slot>(slots);  // all empty; pages fault in as keys arrive
   index_mask_ = slots - 1;
 }
 

@@ -62,6 +62,7 @@
 #include "store/iterator.h"
 #include "util/checksum.h"
 #include "util/coding.h"
+#include "util/zeroed_array.h"
 
 namespace strata::store {
 
@@ -125,7 +126,7 @@ class MemTable {
   GetResult Get(const LookupKey& key, std::string* value) const;
   // Starts loading the index slot a Get of user_key probes first (DB::Prefetch).
   void Prefetch(std::string_view user_key) const {
-    if (index_ != nullptr) __builtin_prefetch(&index_[Hash64(user_key) & index_mask_]);
+    if (index_) __builtin_prefetch(&index_[Hash64(user_key) & index_mask_]);
   }
 
   // An iterator over internal keys (key() is an internal key) holding every entry added before
@@ -238,6 +239,8 @@ class MemTable {
   static constexpr int kPointerBits = 48;
   static constexpr uintptr_t kPointerMask = (uintptr_t{1} << kPointerBits) - 1;
   static_assert(sizeof(uintptr_t) == 8, "the index packs a tag above a 48-bit pointer");
+  static_assert(Slot::is_always_lock_free && sizeof(Slot) == sizeof(uintptr_t),
+                "a zeroed Slot (ZeroedArray) must be the value 0");
   static const char* EntryOf(uintptr_t slot) {
     return reinterpret_cast<const char*>(slot & kPointerMask);
   }
@@ -267,7 +270,7 @@ class MemTable {
   // the first batch's distinct keys share, so that a few outliers do not shorten it), then
   // fixed, so every run's heads are comparable; readers use it once seals_ > 0.
   std::string head_prefix_;
-  std::unique_ptr<Slot[]> index_;  // null: no index
+  ZeroedArray<Slot> index_;  // empty: no index. Zero bits are an empty slot.
   size_t index_mask_ = 0;
   size_t index_used_ = 0;  // writer only
   std::atomic<bool> index_full_{false};
