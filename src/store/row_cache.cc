@@ -220,11 +220,11 @@ class alignas(64) RowCache::Shard {
 
   // Rehashes into a table twice the size. Scanning the old table in order writes the new one
   // in two ascending streams (an entry homed at h moves to h or h + old size), so the cost is
-  // mostly the new table's first touches: ZeroedArray (no memset; 2 MiB pages where THP
-  // allows) keeps a grow of a multi-MiB shard table under a millisecond instead of ~5-10 ms
-  // of page faults that stalled the event loop.
+  // mostly the new table's first touches, 5-10 ms of page faults stalling the event loop for
+  // a multi-MiB table. ZeroedArray takes them in one populate call (no memset; 2 MiB pages
+  // where THP allows).
   void Grow() {
-    ZeroedArray<Slot> fresh(slots_.size() * 2);
+    ZeroedArray<Slot> fresh(slots_.size() * 2, ZeroedArray<Slot>::Touch::kPopulate);
     const size_t mask = fresh.size() - 1;
     for (const Slot& s : slots_) {
       if (s.entry == nullptr) continue;

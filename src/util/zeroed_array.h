@@ -34,11 +34,19 @@ class ZeroedArray {
 
  public:
   ZeroedArray() = default;
-  explicit ZeroedArray(size_t n) : size_(n), mapped_(n * sizeof(T) >= kMapBytes) {
+  // How a mapped array's pages come in: on first touch (kLazy: the cost is spread over the
+  // writes that use the table), or all at once, in the kernel (kPopulate: for a table about
+  // to be filled whole, as a rehash does; ~5.5 us per 4 KiB page instead of ~11 us per fault).
+  enum class Touch { kLazy, kPopulate };
+
+  explicit ZeroedArray(size_t n, Touch touch = Touch::kLazy)
+      : size_(n), mapped_(n * sizeof(T) >= kMapBytes) {
     if (n == 0) return;
     void* p;
     if (mapped_) {
       p = MapAligned(MappedBytes());
+      // Best effort (MADV_POPULATE_WRITE is Linux 5.14+): pages not populated fault in later.
+      if (touch == Touch::kPopulate) (void)::madvise(p, MappedBytes(), MADV_POPULATE_WRITE);
     } else {
       p = std::calloc(n, sizeof(T));
       if (p == nullptr) throw std::bad_alloc();

@@ -20,8 +20,17 @@ constexpr size_t kSizes[] = {0,
                              (5u << 20) / sizeof(uint64_t) + 3};
 
 TEST(ZeroedArray, StartsZeroedAndKeepsWhatIsWritten) {
-  for (size_t n : kSizes) {
-    ZeroedArray<uint64_t> a(n);
+  using Touch = ZeroedArray<uint64_t>::Touch;
+  for (auto [n, touch] : {std::pair{size_t{0}, Touch::kLazy},
+                          {kSizes[1], Touch::kLazy},
+                          {kSizes[2], Touch::kPopulate},
+                          {kSizes[3], Touch::kLazy},
+                          {kSizes[4], Touch::kPopulate},
+                          {kSizes[4], Touch::kLazy},
+                          {kSizes[5], Touch::kPopulate},
+                          {kSizes[6], Touch::kLazy},
+                          {kSizes[6], Touch::kPopulate}}) {
+    ZeroedArray<uint64_t> a(n, touch);
     ASSERT_EQ(a.size(), n);
     EXPECT_EQ(a.empty(), n == 0);
     EXPECT_EQ(static_cast<bool>(a), n != 0);
