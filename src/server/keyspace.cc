@@ -7,7 +7,7 @@
 namespace strata::server {
 namespace {
 
-constexpr char kDataTag = 'd';
+constexpr char kDataTag = Keyspace::kDataKeyPrefix[0];
 constexpr char kExpireTag = 'e';
 constexpr char kMetaTag = 'm';
 constexpr unsigned char kHasExpire = 0x80;

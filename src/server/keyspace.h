@@ -49,6 +49,11 @@ enum class KeyState { kMissing, kLive };
 
 class Keyspace {
  public:
+  // The first byte of every value record's engine key. Only these keys are worth row-cache
+  // entries (store::Options::row_cache_prefix): the counters are read once, at Load, and the
+  // expire index only by iterators.
+  static constexpr std::string_view kDataKeyPrefix = "d";
+
   // filter (may be null) is kept told which namespaces are live; see compaction_filter.h.
   Keyspace(store::DB* db, int databases, NamespaceFilter* filter = nullptr);
 

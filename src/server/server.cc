@@ -128,6 +128,7 @@ Status Server::Start() {
   o.memtable_size = static_cast<size_t>(config_.memtable_size);
   o.block_cache_size = static_cast<size_t>(config_.block_cache_size);
   o.row_cache_size = static_cast<size_t>(config_.row_cache_size);
+  o.row_cache_prefix = std::string(Keyspace::kDataKeyPrefix);
   o.mmap_reads = config_.mmap_reads;
   o.bloom_bits_per_key = config_.bloom_bits_per_key;
   o.block_size = static_cast<size_t>(config_.block_size);

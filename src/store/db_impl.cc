@@ -1103,18 +1103,23 @@ void DBImpl::UpdateRows(const WriteBatch& batch, uint64_t last_seq, bool publish
   // Before publishing every key goes; after, put values are cached while there is room (a
   // key put then deleted in one batch is erased again).
   struct Updater : WriteBatch::Handler {
+    std::string_view prefix;
     RowCache* cache;
     uint64_t seq;
     bool published;
     void Put(std::string_view key, std::string_view value) override {
+      if (!key.starts_with(prefix)) return;  // never cached (Options::row_cache_prefix)
       if (published) {
         cache->Insert(key, value, seq, RowCache::Admit::kIfRoom);
       } else {
         cache->Erase(key, seq);
       }
     }
-    void Delete(std::string_view key) override { cache->Erase(key, seq); }
+    void Delete(std::string_view key) override {
+      if (key.starts_with(prefix)) cache->Erase(key, seq);
+    }
   } updater;
+  updater.prefix = options_.row_cache_prefix;
   updater.cache = row_cache_.get();
   updater.seq = last_seq;
   updater.published = published;
@@ -1131,7 +1136,8 @@ void DBImpl::Prefetch(const std::string_view* keys, size_t n) {
 
 Status DBImpl::Get(const ReadOptions& options, std::string_view key, std::string* value) {
   // A row-cache entry is the key's newest value (row_cache.h), good for a read of now.
-  const bool use_rows = row_cache_ != nullptr && options.snapshot == nullptr;
+  const bool use_rows = row_cache_ != nullptr && options.snapshot == nullptr &&
+                        key.starts_with(options_.row_cache_prefix);
   if (use_rows && row_cache_->Get(key, value)) return Status::OK();
   uint64_t sequence;
   SuperVersion* sv = RefSuperVersion(options, &sequence);

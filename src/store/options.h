@@ -49,6 +49,10 @@ struct Options {
   // Row cache (row_cache.h): newest values of keys read from the tables, so that repeated
   // point lookups skip the table path. 0 disables it.
   size_t row_cache_size = 0;
+  // Only keys starting with this prefix enter the row cache (empty: every key); writes of
+  // other keys skip it altogether. The server caches its value records only: its key
+  // counters, rewritten by every write that adds a key, cost an erase and an insert each.
+  std::string row_cache_prefix;
   int max_open_files = 1000;  // table cache capacity
   // Read tables through read-only memory mappings (Env::NewMappedReadableFile), as LevelDB
   // does by default on 64-bit systems: a data block that misses the block cache is read with

@@ -2,7 +2,8 @@
 // probe; a miss costs the memtables, a bloom filter per level, an index search, a block-cache
 // lookup and a block search, each a cache miss or more once the tables outgrow the CPU caches.
 // The cache is filled by writes while it has room (write-through: a value just written is
-// likely to be read) and by Gets that found their key in the tables (these may evict).
+// likely to be read) and by Gets that found their key in the tables (these may evict). The DB
+// leaves out keys without Options::row_cache_prefix altogether.
 //
 // The rule that makes a hit correct: while an entry for key K is in the cache, it holds the
 // value of K's newest version. Two duties keep it:

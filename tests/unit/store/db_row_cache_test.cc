@@ -2,7 +2,7 @@
 // and then served from the cache, every write erases its keys (Put, Delete, a WriteBatch, on
 // the slow path and the buffer_wal fast path), snapshot reads bypass the cache,
 // fill_row_cache=false leaves it alone, readers never see a value go backwards while a writer
-// overwrites and flushes, and a reopened DB reads right.
+// overwrites and flushes, a reopened DB reads right, and keys outside row_cache_prefix stay out.
 //
 // Writes may fill the cache too (write-through), so a test that needs an empty cache reopens
 // the DB after flushing: a new DB starts with an empty cache.
@@ -127,6 +127,31 @@ TEST_F(RowCacheDBTest, TableReadsAreCachedAndThenHit) {
   EXPECT_EQ(Get("absent"), "NOT_FOUND");
   EXPECT_EQ(Get("absent"), "NOT_FOUND");
   EXPECT_EQ(Usage(), usage);
+}
+
+// Options::row_cache_prefix: other keys never enter the cache, neither from writes nor from
+// table reads, and still read right through overwrites and deletes.
+TEST_F(RowCacheDBTest, OnlyKeysWithThePrefixAreCached) {
+  options_.row_cache_prefix = "key";
+  Open();
+  Put("meta", "m1");
+  EXPECT_EQ(Usage(), 0u);  // no write-through
+  Put(Key(1), Value(1, 1));
+  const uint64_t one = Usage();
+  EXPECT_GT(one, 0u);
+  FlushAndReopen();
+  for (int round = 0; round < 2; round++) EXPECT_EQ(Get("meta"), "m1");
+  EXPECT_EQ(Usage(), 0u);  // no fill from the tables
+  EXPECT_EQ(Info("row_cache_hit_ratio"), "0.00");
+  EXPECT_EQ(Get(Key(1)), Value(1, 1));
+  EXPECT_EQ(Usage(), one);
+  Put("meta", "m2");
+  EXPECT_EQ(Get("meta"), "m2");
+  Delete("meta");
+  EXPECT_EQ(Get("meta"), "NOT_FOUND");
+  EXPECT_EQ(Usage(), one);
+  EXPECT_EQ(Get(Key(1)), Value(1, 1));
+  EXPECT_EQ(Info("row_cache_hit_ratio"), "0.50");  // Key(1): one miss, one hit; meta: none
 }
 
 TEST_F(RowCacheDBTest, OverwriteOfACachedKeyIsSeen) {
