@@ -300,7 +300,8 @@ Status DBImpl::Recover() {
 
 Status DBImpl::NewLogFile(uint64_t number, std::shared_ptr<WritableFile>* file) {
   std::unique_ptr<WritableFile> f;
-  Status s = env_->NewAppendOnlyFile(LogFileName(dir_, number), &f);
+  Status s = options_.mmap_wal ? env_->NewAppendOnlyFile(LogFileName(dir_, number), &f)
+                               : env_->NewWritableFile(LogFileName(dir_, number), &f);
   // The WAL's directory entry is durable before any record in it is acknowledged.
   if (s.ok()) s = env_->SyncDir(dir_);
   if (!s.ok()) {

@@ -319,12 +319,12 @@ TEST_P(DiskFullTest, EveryClientOfAFailedWalWriteIsClosedOrAnsweredNoneHangs) {
   ASSERT_EQ(FillUntilFull(ns.HostPath(ns.mount_point() + "/filler")), "");
 
   // While the loop sleeps, every writer's SET arrives; the loop then reads them all in one
-  // iteration, and their records go to the WAL together, which cannot fit: together they are
-  // larger than the space the WAL reserves ahead of its data (1 MiB chunks, env.h), so some
-  // record needs space the disk no longer has.
+  // iteration, and their records go to the WAL together: they fit the WAL's buffer, and the
+  // one write(2) that hands them to the OS before any reply (FlushWAL in BeforeSleep) is
+  // what the full disk refuses. So every writer shares the failed WAL write.
   ASSERT_TRUE(blocker.Send(EncodeCommand({"DEBUG", "SLEEP", "0.5"})));
   std::this_thread::sleep_for(100ms);
-  const std::string value(256 << 10, 'w');
+  const std::string value(4 << 10, 'w');  // 8 records together stay under the 64 KiB buffer
   for (int i = 0; i < kWriters; i++) {
     ASSERT_TRUE(writers[i].Send(EncodeCommand({"SET", "w" + std::to_string(i), value})));
   }

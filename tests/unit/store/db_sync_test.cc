@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <filesystem>
 #include <future>
 #include <memory>
 #include <mutex>
@@ -148,6 +149,46 @@ class DBSyncTest : public ::testing::Test {
   WriteOptions buffered_;
   std::unique_ptr<DB> db_;
 };
+
+// Options::mmap_wal. The server (false) buffers its writes and relies on FlushWAL putting
+// them in the file, where a crash of the process cannot lose them, before it replies; the
+// engine's default (true) copies each record into a mapping of space reserved ahead.
+TEST_F(DBSyncTest, BufferedWritesAreInTheWalFileAfterFlushWAL) {
+  auto wal_size = [&] {
+    uintmax_t size = 0;
+    int wals = 0;
+    for (const auto& e : std::filesystem::directory_iterator(dir_.path())) {
+      if (e.path().extension() == ".log") {
+        size = e.file_size();
+        wals++;
+      }
+    }
+    EXPECT_EQ(wals, 1);
+    return size;
+  };
+  for (bool mapped : {false, true}) {
+    SCOPED_TRACE(mapped ? "mmap_wal" : "write(2) WAL");
+    options_.mmap_wal = mapped;
+    Open();
+    ASSERT_TRUE(db_->Put(buffered_, "k", std::string(1000, 'v')).ok());
+    if (!mapped) {
+      EXPECT_EQ(wal_size(), 0u);  // still in the buffer
+    }
+    ASSERT_TRUE(db_->FlushWAL().ok());
+    if (mapped) {
+      EXPECT_EQ(wal_size() % (1u << 20), 0u);  // reserved ahead, trimmed at close
+    } else {
+      EXPECT_GT(wal_size(), 1000u);
+      EXPECT_LT(wal_size(), 1100u);
+    }
+    Open();  // closes the DB: the WAL is replayed
+    EXPECT_EQ(Get("k"), std::string(1000, 'v'));
+    db_.reset();
+    for (const auto& e : std::filesystem::directory_iterator(dir_.path())) {
+      std::filesystem::remove_all(e.path());
+    }
+  }
+}
 
 TEST_F(DBSyncTest, WhatSyncIfIdleReturnsOkForSurvivesAMachineCrash) {
   options_.env = &fault_env_;
