@@ -134,7 +134,8 @@ DBImpl::DBImpl(const Options& options, const std::string& dir)
       dir_(dir),
       block_cache_(NewLRUCache(options_.block_cache_size)),
       table_cache_(std::make_unique<TableCache>(dir_, options_, block_cache_.get())),
-      row_cache_(options_.row_cache_size > 0 ? std::make_unique<RowCache>(options_.row_cache_size)
+      row_cache_(options_.row_cache_size > 0 ? std::make_unique<RowCache>(options_.row_cache_size,
+                                                                          options_.row_cache_prefix)
                                              : nullptr),
       versions_(std::make_unique<VersionSet>(dir_, options_, table_cache_.get())) {
   std::lock_guard<std::mutex> l(mutex_);
@@ -1104,23 +1105,18 @@ void DBImpl::UpdateRows(const WriteBatch& batch, uint64_t last_seq, bool publish
   // Before publishing every key goes; after, put values are cached while there is room (a
   // key put then deleted in one batch is erased again).
   struct Updater : WriteBatch::Handler {
-    std::string_view prefix;
     RowCache* cache;
     uint64_t seq;
     bool published;
     void Put(std::string_view key, std::string_view value) override {
-      if (!key.starts_with(prefix)) return;  // never cached (Options::row_cache_prefix)
       if (published) {
         cache->Insert(key, value, seq, RowCache::Admit::kIfRoom);
       } else {
         cache->Erase(key, seq);
       }
     }
-    void Delete(std::string_view key) override {
-      if (key.starts_with(prefix)) cache->Erase(key, seq);
-    }
+    void Delete(std::string_view key) override { cache->Erase(key, seq); }
   } updater;
-  updater.prefix = options_.row_cache_prefix;
   updater.cache = row_cache_.get();
   updater.seq = last_seq;
   updater.published = published;
@@ -1137,8 +1133,7 @@ void DBImpl::Prefetch(const std::string_view* keys, size_t n) {
 
 Status DBImpl::Get(const ReadOptions& options, std::string_view key, std::string* value) {
   // A row-cache entry is the key's newest value (row_cache.h), good for a read of now.
-  const bool use_rows = row_cache_ != nullptr && options.snapshot == nullptr &&
-                        key.starts_with(options_.row_cache_prefix);
+  const bool use_rows = row_cache_ != nullptr && options.snapshot == nullptr;
   if (use_rows && row_cache_->Get(key, value)) return Status::OK();
   uint64_t sequence;
   SuperVersion* sv = RefSuperVersion(options, &sequence);

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <mutex>
 #include <new>
+#include <utility>
 #include <vector>
 
 #include "util/checksum.h"
@@ -255,8 +256,10 @@ class alignas(64) RowCache::Shard {
   std::atomic<uint64_t> misses_{0};
 };
 
-RowCache::RowCache(size_t capacity)
-    : capacity_(capacity), shards_(std::make_unique<Shard[]>(kShards)) {
+RowCache::RowCache(size_t capacity, std::string key_prefix)
+    : capacity_(capacity),
+      key_prefix_(std::move(key_prefix)),
+      shards_(std::make_unique<Shard[]>(kShards)) {
   for (size_t i = 0; i < kShards; i++) shards_[i].set_budget(capacity / kShards);
 }
 
@@ -265,17 +268,20 @@ RowCache::~RowCache() = default;
 RowCache::Shard& RowCache::ShardOf(uint64_t hash) { return shards_[hash >> (64 - kShardBits)]; }
 
 bool RowCache::Get(std::string_view key, std::string* value) {
+  if (!Cached(key)) return false;
   const uint64_t h = Hash64(key);
   return ShardOf(h).Get(key, h, value);
 }
 
 void RowCache::Insert(std::string_view key, std::string_view value, uint64_t read_seq,
                       Admit admit) {
+  if (!Cached(key)) return;
   const uint64_t h = Hash64(key);
   ShardOf(h).Insert(key, value, h, read_seq, admit);
 }
 
 void RowCache::Erase(std::string_view key, uint64_t write_seq) {
+  if (!Cached(key)) return;  // never inserted, so never stale
   const uint64_t h = Hash64(key);
   ShardOf(h).Erase(key, h, write_seq);
 }

@@ -2,8 +2,9 @@
 // probe; a miss costs the memtables, a bloom filter per level, an index search, a block-cache
 // lookup and a block search, each a cache miss or more once the tables outgrow the CPU caches.
 // The cache is filled by writes while it has room (write-through: a value just written is
-// likely to be read) and by Gets that found their key in the tables (these may evict). The DB
-// leaves out keys without Options::row_cache_prefix altogether.
+// likely to be read) and by Gets that found their key in the tables (these may evict). Keys
+// that do not start with the cache's key prefix (Options::row_cache_prefix) never enter it:
+// for them Get, Insert and Erase do nothing, and no hit or miss is counted.
 //
 // The rule that makes a hit correct: while an entry for key K is in the cache, it holds the
 // value of K's newest version. Two duties keep it:
@@ -40,8 +41,9 @@ namespace strata::store {
 
 class RowCache {
  public:
-  // capacity in bytes; 0 caches nothing (every Insert is dropped).
-  explicit RowCache(size_t capacity);
+  // capacity in bytes; 0 caches nothing (every Insert is dropped). Only keys starting with
+  // key_prefix are cached (empty: every key).
+  explicit RowCache(size_t capacity, std::string key_prefix = {});
   ~RowCache();
 
   RowCache(const RowCache&) = delete;
@@ -77,7 +79,10 @@ class RowCache {
 
   Shard& ShardOf(uint64_t hash);  // by the hash's top bits; the shard's table uses the low
 
+  bool Cached(std::string_view key) const { return key.starts_with(key_prefix_); }
+
   const size_t capacity_;
+  const std::string key_prefix_;
   std::unique_ptr<Shard[]> shards_;
 };
 

@@ -39,11 +39,10 @@ class ZeroedArray {
   // to be filled whole, as a rehash does; ~5.5 us per 4 KiB page instead of ~11 us per fault).
   enum class Touch { kLazy, kPopulate };
 
-  explicit ZeroedArray(size_t n, Touch touch = Touch::kLazy)
-      : size_(n), mapped_(n * sizeof(T) >= kMapBytes) {
+  explicit ZeroedArray(size_t n, Touch touch = Touch::kLazy) : size_(n) {
     if (n == 0) return;
     void* p;
-    if (mapped_) {
+    if (Mapped()) {
       p = MapAligned(MappedBytes());
       // Best effort (MADV_POPULATE_WRITE is Linux 5.14+): pages not populated fault in later.
       if (touch == Touch::kPopulate) (void)::madvise(p, MappedBytes(), MADV_POPULATE_WRITE);
@@ -56,15 +55,12 @@ class ZeroedArray {
   ~ZeroedArray() { Release(); }
 
   ZeroedArray(ZeroedArray&& o) noexcept
-      : data_(std::exchange(o.data_, nullptr)),
-        size_(std::exchange(o.size_, 0)),
-        mapped_(o.mapped_) {}
+      : data_(std::exchange(o.data_, nullptr)), size_(std::exchange(o.size_, 0)) {}
   ZeroedArray& operator=(ZeroedArray&& o) noexcept {
     if (this != &o) {
       Release();
       data_ = std::exchange(o.data_, nullptr);
       size_ = std::exchange(o.size_, 0);
-      mapped_ = o.mapped_;
     }
     return *this;
   }
@@ -87,6 +83,8 @@ class ZeroedArray {
  private:
   static constexpr size_t kHugePage = 2 << 20;
 
+  bool Mapped() const { return size_ * sizeof(T) >= kMapBytes; }
+
   // Arrays under a huge page are mapped as they are; larger ones are rounded up to whole huge
   // pages (nothing for the power-of-two tables that use this).
   size_t MappedBytes() const {
@@ -97,14 +95,11 @@ class ZeroedArray {
   // `bytes` of zeroed memory; from kHugePage bytes on at a kHugePage boundary (maps one huge
   // page more and unmaps the unaligned head and tail) and marked MADV_HUGEPAGE.
   static void* MapAligned(size_t bytes) {
-    if (bytes < kHugePage) {
-      void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-      if (p == MAP_FAILED) throw std::bad_alloc();
-      return p;
-    }
-    const size_t len = bytes + kHugePage;
+    const bool huge = bytes >= kHugePage;
+    const size_t len = huge ? bytes + kHugePage : bytes;
     void* p = ::mmap(nullptr, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED) throw std::bad_alloc();
+    if (!huge) return p;
     const uintptr_t start = reinterpret_cast<uintptr_t>(p);
     const uintptr_t aligned = (start + kHugePage - 1) & ~uintptr_t{kHugePage - 1};
     if (aligned > start) ::munmap(p, aligned - start);
@@ -118,7 +113,7 @@ class ZeroedArray {
 
   void Release() {
     if (data_ == nullptr) return;
-    if (mapped_) {
+    if (Mapped()) {
       ::munmap(data_, MappedBytes());
     } else {
       std::free(data_);
@@ -128,8 +123,7 @@ class ZeroedArray {
   }
 
   T* data_ = nullptr;
-  size_t size_ = 0;
-  bool mapped_ = false;
+  size_t size_ = 0;  // with sizeof(T), decides how data_ was allocated (Mapped)
 };
 
 }  // namespace strata

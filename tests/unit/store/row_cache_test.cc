@@ -31,6 +31,20 @@ std::string Lookup(RowCache* cache, std::string_view key) {
   return v;
 }
 
+TEST(RowCacheTest, KeysOutsideThePrefixNeverEnterAndCountNothing) {
+  RowCache cache(1 << 20, "d");
+  cache.Insert("m:count", "1", 1);
+  std::string v;
+  EXPECT_FALSE(cache.Get("m:count", &v));
+  EXPECT_EQ(cache.usage(), 0u);
+  EXPECT_EQ(cache.hits() + cache.misses(), 0u);
+  cache.Erase("m:count", 2);  // a no-op
+  cache.Insert("d:key", "value", 2);
+  ASSERT_TRUE(cache.Get("d:key", &v));
+  EXPECT_EQ(v, "value");
+  EXPECT_EQ(cache.hits(), 1u);
+}
+
 TEST(RowCacheTest, MissThenHitAfterInsert) {
   RowCache cache(1 << 20);
   EXPECT_EQ(Lookup(&cache, "a"), "MISS");
