@@ -1251,6 +1251,7 @@ void DBImpl::FlushLoop() {
     if (bg_shutting_down_) break;
     if (imm_.empty() || !bg_error_.ok()) {
       if (versions_->TakeVersionDropped()) DeleteObsoleteFiles(l);
+      if (bg_error_.ok()) MaybeMergeIdleMemTable(l);
       continue;
     }
     flush_running_ = true;
@@ -1260,6 +1261,31 @@ void DBImpl::FlushLoop() {
     bg_done_cv_.notify_all();
     bg_cv_.notify_all();  // compactions may be due
   }
+}
+
+namespace {
+// A memtable that took no write for this long is taken to be in a read-only phase.
+constexpr uint64_t kMemTableIdleMicros = 1000000;
+}  // namespace
+
+void DBImpl::MaybeMergeIdleMemTable(std::unique_lock<std::mutex>& lock) {
+  const uint64_t seq = LastSequence();
+  const uint64_t now = env_->NowMicros();
+  if (seq != idle_sequence_ || idle_since_micros_ == 0) {
+    idle_sequence_ = seq;
+    idle_since_micros_ = now;
+    return;
+  }
+  if (now - idle_since_micros_ < kMemTableIdleMicros) return;
+  // MergeRuns returns at once when the merged run is current, so repeating this each wake-up
+  // of an idle DB costs one memtable snapshot.
+  MemTable* mem = mem_;
+  mem->Ref();
+  lock.unlock();
+  const bool merged = mem->MergeRuns();
+  lock.lock();
+  mem->Unref();
+  if (merged) stats_.memtable_merges++;
 }
 
 Status DBImpl::FlushOldestMemTable(std::unique_lock<std::mutex>& lock) {
@@ -1567,6 +1593,7 @@ void DBImpl::AppendInfo(std::string* value) {
   num("compactions", stats_.compactions);
   num("trivial_moves", stats_.trivial_moves);
   num("read_compactions", stats_.read_compactions);
+  num("memtable_merges", stats_.memtable_merges);
   num("compaction_bytes_read", stats_.compaction_bytes_read);
   num("compaction_bytes_written", stats_.compaction_bytes_written);
   num("compaction_micros", stats_.compaction_micros);

@@ -250,6 +250,9 @@ class DBImpl final : public DB {
   void FlushLoop() LOCKS_EXCLUDED(mutex_);
   // Writes imm_.front() as an L0 table and installs it.
   Status FlushOldestMemTable(std::unique_lock<std::mutex>& lock) EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  // On the flush thread's idle wake-ups: once no write has come for kMemTableIdleMicros,
+  // merges mem_'s runs into one for the readers (MemTable::MergeRuns).
+  void MaybeMergeIdleMemTable(std::unique_lock<std::mutex>& lock) EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   void CompactionLoop() LOCKS_EXCLUDED(mutex_);
   // Wakes the compaction threads after a read spent the current version's read budget.
   void WakeCompaction() LOCKS_EXCLUDED(mutex_);
@@ -341,6 +344,9 @@ class DBImpl final : public DB {
   std::atomic<bool> bg_cancel_{false};  // running flushes and compactions give up
   std::set<uint64_t> pending_outputs_ GUARDED_BY(mutex_);  // table files being written
   bool flush_running_ GUARDED_BY(mutex_) = false;          // the flush thread is flushing
+  // MaybeMergeIdleMemTable's watch: the last sequence it saw, and when it first saw it.
+  uint64_t idle_sequence_ GUARDED_BY(mutex_) = 0;
+  uint64_t idle_since_micros_ GUARDED_BY(mutex_) = 0;
   int compactions_running_ GUARDED_BY(mutex_) = 0;
   ManualCompaction* manual_ GUARDED_BY(mutex_) = nullptr;  // a CompactAll waiting or running
 
@@ -367,6 +373,7 @@ class DBImpl final : public DB {
     uint64_t compactions = 0;  // compactions that rewrote files
     uint64_t trivial_moves = 0;
     uint64_t read_compactions = 0;  // of compactions + trivial_moves, those reads triggered
+    uint64_t memtable_merges = 0;   // idle memtables whose runs were merged for readers
     uint64_t wal_bytes_closed = 0;  // bytes of the WALs written before the current one
     uint64_t compaction_bytes_read = 0;
     uint64_t compaction_bytes_written = 0;

@@ -166,11 +166,13 @@ void MemTable::SealPending() {
   AdvanceBigMerge(&runs);
   size_t elems = 0;
   for (const RunRef& r : runs) elems += r->size();
+  RunRef merged;  // a merged run of the old state: dropped after the lock is released
   {
     std::lock_guard<std::mutex> l(mu_);
     runs_.swap(runs);
     pending_count_.store(0, std::memory_order_relaxed);
     seals_++;
+    merged.swap(merged_);
   }
   run_bytes_.store(elems * sizeof(Elem), std::memory_order_relaxed);
   // `runs` (the old list) drops here; arrays a reader still holds live on with its snapshot.
@@ -224,12 +226,22 @@ void MemTable::AdvanceBigMerge(std::vector<RunRef>* runs) {
 MemTable::View MemTable::Snapshot() const {
   View view;
   std::shared_ptr<Run> copy;
+  RunRef stale;  // a merged run of an older state: dropped after the lock is released
   uint64_t seals;
   {
     std::lock_guard<std::mutex> l(mu_);
     const size_t n = pending_count_.load(std::memory_order_acquire);
     seals = seals_;
+    view.seals = seals;
+    view.pending = n;
     if (seals > 0) view.head_prefix = &head_prefix_;
+    if (merged_ != nullptr) {
+      if (merged_seals_ == seals && merged_pending_ == n) {
+        view.runs.push_back(merged_);
+        return view;
+      }
+      stale.swap(merged_);
+    }
     view.runs.reserve(runs_.size() + 1);
     view.runs.assign(runs_.begin(), runs_.end());
     if (n == 0) return view;
@@ -344,6 +356,7 @@ class MemTable::MemTableIterator : public Iterator {
  private:
   static constexpr size_t kNone = ~size_t{0};
 
+  friend class MemTable;  // MergeRuns collects Current() in order
   const Elem& Current() const { return (*view_.runs[cur_])[pos_[cur_]]; }
   // Newest run first, replacing only on strictly smaller: of equivalent elements (versions of
   // one short key) the newest wins, as the internal key order wants.
@@ -369,6 +382,27 @@ class MemTable::MemTableIterator : public Iterator {
 
 std::unique_ptr<Iterator> MemTable::NewIterator() const {
   return std::make_unique<MemTableIterator>(Snapshot());
+}
+
+bool MemTable::MergeRuns() const {
+  View view = Snapshot();
+  if (view.runs.size() < 2) return false;
+  const uint64_t seals = view.seals;
+  const size_t pending = view.pending;
+  size_t total = 0;
+  for (const RunRef& run : view.runs) total += run->size();
+  // The iterator's order is the runs' union in internal key order (versions of one key
+  // newest first), which is what a run must hold.
+  auto merged = std::make_shared<Run>();
+  merged->reserve(total);
+  MemTableIterator it(std::move(view));
+  for (it.SeekToFirst(); it.Valid(); it.Next()) merged->push_back(it.Current());
+  std::lock_guard<std::mutex> l(mu_);
+  if (seals_ != seals || pending_count_.load(std::memory_order_acquire) != pending) return false;
+  merged_ = std::move(merged);
+  merged_seals_ = seals;
+  merged_pending_ = pending;
+  return true;
 }
 
 }  // namespace strata::store

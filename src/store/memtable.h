@@ -30,6 +30,14 @@
 // 0.11-1.6 ms, at the same or a lower mean. Iterators merge the runs with a sorted copy of
 // pending (NewIterator); point lookups use the index.
 //
+// A memtable that stops changing (a read-only phase) may get its runs and pending merged
+// into one run (MergeRuns, called by the DB's flush thread after a second without writes),
+// so that each Seek searches one array instead of one per run and Next compares nothing.
+// The merged run belongs to the state it was built from, (seals_, pending count): a
+// snapshot of that state gets it instead of the runs; the first snapshot after a write, or
+// the next seal, drops it. Its 24 bytes per entry are not charged to the memtable's budget
+// (ApproximateMemoryUsage): it exists only while nothing is written.
+//
 // Point-lookup index: an open-addressing hash table maps each user key to its newest entry, so
 // Get of the latest version costs one hash probe. Invariants: a slot only ever changes from
 // empty to an entry, or from an entry to a newer entry of the same user key; it is published
@@ -133,11 +141,19 @@ class MemTable {
   // the call. The memtable must outlive it; the DB keeps a reference while the iterator lives.
   std::unique_ptr<Iterator> NewIterator() const;
 
+  // Merges the runs and pending as they are now into one run that snapshots use until the
+  // memtable changes (see the header comment). O(entries); any thread, concurrently with the
+  // writer and readers. False if there was nothing to merge (one run or none, or a merged
+  // run is current) or a write came during the merge (the result is then dropped).
+  bool MergeRuns() const;
+
   // Sorted runs published so far (pending not counted). For tests.
   size_t NumRuns() const {
     std::lock_guard<std::mutex> l(mu_);
     return runs_.size();
   }
+  // Runs an iterator created now would merge (a merged run counts one). For tests.
+  size_t NumSnapshotRuns() const { return Snapshot().runs.size(); }
 
  private:
   ~MemTable() = default;  // via Unref only
@@ -227,6 +243,8 @@ class MemTable {
   struct View {
     std::vector<RunRef> runs;
     const std::string* head_prefix = nullptr;
+    uint64_t seals = 0;  // the state the view holds: seals_ and the pending count
+    size_t pending = 0;
   };
   class MemTableIterator;
   // The runs and a sorted copy of pending, taken under mu_.
@@ -265,6 +283,11 @@ class MemTable {
   // iterators with no writes between them (a read-only phase) do not sort pending again.
   mutable RunRef sorted_pending_;
   mutable uint64_t sorted_pending_seals_ = 0;
+  // Guarded by mu_: MergeRuns' output and the state it holds (seals_, pending count); null
+  // when none was built since the last change.
+  mutable RunRef merged_;
+  mutable uint64_t merged_seals_ = 0;
+  mutable size_t merged_pending_ = 0;
   std::atomic<size_t> run_bytes_{0};
   // P for the heads, chosen by the writer at the first seal (the prefix the middle half of
   // the first batch's distinct keys share, so that a few outliers do not shorten it), then

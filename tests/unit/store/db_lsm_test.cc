@@ -267,6 +267,32 @@ TEST_F(LsmTest, TablesFreedByTheLastReaderAreDeletedPromptly) {
   EXPECT_EQ(Get(Key(7)), Value(7, 12));
 }
 
+// A memtable that takes no write for a second gets its runs merged into one by the flush
+// thread (MemTable::MergeRuns): iterators then search one array, see the same data, and see
+// the writes that come after it.
+TEST_F(LsmTest, AnIdleMemTableIsMergedForReaders) {
+  options_.memtable_size = 4 << 20;  // 3000 entries stay in one memtable, in several runs
+  Open();
+  Fill(0, 3000, 1);
+  const Snapshot* snap = db_->GetSnapshot();
+  const std::map<std::string, std::string> want = Dump();
+  ASSERT_EQ(want.size(), 3000u);
+  ASSERT_TRUE(Eventually([&] { return Info("memtable_merges") >= 1; }));
+  EXPECT_EQ(Dump(), want);
+  EXPECT_EQ(Get(Key(17)), Value(17, 1));
+
+  Fill(0, 10, 2);
+  std::map<std::string, std::string> now = Dump();
+  EXPECT_EQ(now.size(), 3000u);
+  EXPECT_EQ(now[Key(3)], Value(3, 2));
+  EXPECT_EQ(now[Key(10)], Value(10, 1));
+  EXPECT_EQ(Dump(snap), want);  // the older versions stay visible at the snapshot
+  ASSERT_TRUE(Eventually([&] { return Info("memtable_merges") >= 2; }));
+  EXPECT_EQ(Dump(snap), want);
+  EXPECT_EQ(Dump(), now);
+  db_->ReleaseSnapshot(snap);
+}
+
 // mmap_reads: tables are read through mappings that live as long as the open table, so an
 // iterator keeps reading a table compacted away under it, and a damaged block in a mapped
 // table is an error, never wrong data (its checksum is verified on every read: mapped blocks

@@ -280,6 +280,56 @@ TEST(MemTableRunsTest, HeadTiesAndZeroBytesKeepFullKeyOrder) {
   mem->Unref();
 }
 
+// An idle memtable's runs merged into one (MergeRuns): iterators and Gets taken afterwards use
+// it and see the same entries in the same order; the next Add makes snapshots go back to the
+// runs (with the new entry), a seal drops the merged run, and an iterator taken before the
+// merge keeps its own runs.
+TEST(MemTableRunsTest, MergedRunServesSnapshotsUntilTheNextWrite) {
+  for (size_t hint : {size_t{0}, size_t{1} << 20}) {
+    MemTable* mem = new MemTable(hint);
+    mem->Ref();
+    Model model;
+    std::mt19937 rng(static_cast<uint32_t>(13 + hint));
+    uint64_t seq = 0;
+    auto add = [&](const std::string& key, bool del) {
+      const std::string value = del ? "" : "v" + std::to_string(seq + 1);
+      ++seq;
+      mem->Add(seq, del ? ValueKind::kDeletion : ValueKind::kValue, key, value);
+      model[ModelKey{key, seq}] = {del ? ValueKind::kDeletion : ValueKind::kValue, value};
+    };
+    auto random_key = [&](int i) {
+      std::string key = "user:" + std::to_string(rng() % 2000);
+      if (i % 97 == 0) key += std::string(20, 'x');  // longer than a head
+      return key;
+    };
+    for (int i = 0; i < 5000; i++) add(random_key(i), rng() % 6 == 0);
+    // 19 seals: runs of 4096, 512 and 256 entries, and 136 pending.
+    ASSERT_EQ(mem->NumSnapshotRuns(), 4u);
+    auto before = mem->NewIterator();
+
+    ASSERT_TRUE(mem->MergeRuns());
+    EXPECT_EQ(mem->NumSnapshotRuns(), 1u);
+    EXPECT_FALSE(mem->MergeRuns());  // the merged run is current: nothing to do
+    CheckAgainstModel(mem, model, seq, &rng);
+    size_t n = 0;
+    for (before->SeekToFirst(); before->Valid(); before->Next()) n++;
+    EXPECT_EQ(n, model.size());
+    before.reset();
+
+    add("user:new", false);  // pending grows: the merged run no longer holds everything
+    EXPECT_EQ(mem->NumSnapshotRuns(), 4u);
+    CheckAgainstModel(mem, model, seq, &rng);
+    ASSERT_TRUE(mem->MergeRuns());
+    EXPECT_EQ(mem->NumSnapshotRuns(), 1u);
+    CheckAgainstModel(mem, model, seq, &rng);
+
+    for (int i = 0; i < 300; i++) add(random_key(i), rng() % 6 == 0);  // past a seal
+    EXPECT_GT(mem->NumSnapshotRuns(), 1u);
+    CheckAgainstModel(mem, model, seq, &rng);
+    mem->Unref();
+  }
+}
+
 // One writer adds entries while readers take iterators: each iterator must hold every entry
 // added before it was created, in strictly increasing order, with no duplicates (an entry
 // sealed into a run while the snapshot is taken must not show up twice or vanish). Run under
@@ -326,10 +376,20 @@ TEST(MemTableRunsTest, ConcurrentReadersSeeEveryEarlierEntryOnce) {
       EXPECT_GE(count, before);
     }
   };
+  // And a third thread merges the runs as an idle DB's flush thread would (MergeRuns): a
+  // merged run a reader gets must hold the same entries as the runs it stands for.
+  std::atomic<uint64_t> merges{0};
+  std::thread merger([&] {
+    while (!failed.load() && added.load(std::memory_order_acquire) < kEntries) {
+      if (mem->MergeRuns()) merges.fetch_add(1);
+    }
+  });
   std::thread r1(reader), r2(reader);
   writer.join();
+  merger.join();
   r1.join();
   r2.join();
+  EXPECT_TRUE(mem->MergeRuns() || merges.load() > 0);
   // With the writer done: every entry, including the unsorted newest ones.
   auto it = mem->NewIterator();
   uint64_t count = 0;
