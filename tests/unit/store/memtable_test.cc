@@ -332,8 +332,9 @@ TEST(MemTableRunsTest, MergedRunServesSnapshotsUntilTheNextWrite) {
 
 // One writer adds entries while readers take iterators: each iterator must hold every entry
 // added before it was created, in strictly increasing order, with no duplicates (an entry
-// sealed into a run while the snapshot is taken must not show up twice or vanish). Run under
-// TSan too (make test-tsan).
+// sealed into a run while the snapshot is taken must not show up twice or vanish). Run it
+// under TSan too after changing the memtable (no make target: build this file, memtable.cc,
+// arena.cc, dbformat.cc and src/util/*.cc with -fsanitize=thread and gtest_main).
 TEST(MemTableRunsTest, ConcurrentReadersSeeEveryEarlierEntryOnce) {
   MemTable* mem = new MemTable(8 << 20);
   mem->Ref();
