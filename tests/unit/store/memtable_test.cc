@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <map>
 #include <random>
 #include <string>
@@ -339,13 +340,24 @@ TEST(MemTableRunsTest, ConcurrentReadersSeeEveryEarlierEntryOnce) {
   MemTable* mem = new MemTable(8 << 20);
   mem->Ref();
   constexpr uint64_t kEntries = 60000;
+  constexpr uint64_t kPauseEvery = 10000;
   std::atomic<uint64_t> added{0};
   std::atomic<bool> failed{false};
+  // A third thread merges the runs as an idle DB's flush thread would (MergeRuns). A merge
+  // lands only if no Add comes while it runs, so every kPauseEvery entries the writer waits
+  // (up to 5 s) for one to land: the readers then iterate merged runs while the writer goes on.
+  std::atomic<uint64_t> merges{0};
   std::thread writer([&] {
     std::mt19937 rng(3);
     for (uint64_t seq = 1; seq <= kEntries; seq++) {
       mem->Add(seq, ValueKind::kValue, "k" + std::to_string(rng() % 20000), "v");
       added.store(seq, std::memory_order_release);
+      if (seq % kPauseEvery == 0 && seq < kEntries) {
+        const uint64_t landed = merges.load();
+        for (int i = 0; i < 5000 && merges.load() == landed && !failed.load(); i++) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        }
+      }
     }
   });
   auto reader = [&] {
@@ -377,9 +389,6 @@ TEST(MemTableRunsTest, ConcurrentReadersSeeEveryEarlierEntryOnce) {
       EXPECT_GE(count, before);
     }
   };
-  // And a third thread merges the runs as an idle DB's flush thread would (MergeRuns): a
-  // merged run a reader gets must hold the same entries as the runs it stands for.
-  std::atomic<uint64_t> merges{0};
   std::thread merger([&] {
     while (!failed.load() && added.load(std::memory_order_acquire) < kEntries) {
       if (mem->MergeRuns()) merges.fetch_add(1);
@@ -390,10 +399,17 @@ TEST(MemTableRunsTest, ConcurrentReadersSeeEveryEarlierEntryOnce) {
   merger.join();
   r1.join();
   r2.join();
-  EXPECT_TRUE(mem->MergeRuns() || merges.load() > 0);
-  // With the writer done: every entry, including the unsorted newest ones.
+  EXPECT_GE(merges.load(), kEntries / kPauseEvery - 1);
+  // With the writer done: every entry, including the unsorted newest ones, then the same
+  // through a run merged from them.
   auto it = mem->NewIterator();
   uint64_t count = 0;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) count++;
+  EXPECT_EQ(count, kEntries);
+  mem->MergeRuns();  // false if the merger already merged this final state
+  EXPECT_EQ(mem->NumSnapshotRuns(), 1u);
+  it = mem->NewIterator();
+  count = 0;
   for (it->SeekToFirst(); it->Valid(); it->Next()) count++;
   EXPECT_EQ(count, kEntries);
   it.reset();
