@@ -1271,7 +1271,7 @@ constexpr uint64_t kMemTableIdleMicros = 1000000;
 void DBImpl::MaybeMergeIdleMemTable(std::unique_lock<std::mutex>& lock) {
   const uint64_t seq = LastSequence();
   const uint64_t now = env_->NowMicros();
-  if (seq != idle_sequence_ || idle_since_micros_ == 0) {
+  if (seq != idle_sequence_) {
     idle_sequence_ = seq;
     idle_since_micros_ = now;
     return;

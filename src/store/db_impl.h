@@ -344,7 +344,8 @@ class DBImpl final : public DB {
   std::atomic<bool> bg_cancel_{false};  // running flushes and compactions give up
   std::set<uint64_t> pending_outputs_ GUARDED_BY(mutex_);  // table files being written
   bool flush_running_ GUARDED_BY(mutex_) = false;          // the flush thread is flushing
-  // MaybeMergeIdleMemTable's watch: the last sequence it saw, and when it first saw it.
+  // MaybeMergeIdleMemTable's watch: the last sequence it saw, and when it first saw it (at
+  // the start, 0 and 0: a DB that has never been written has an empty memtable to merge).
   uint64_t idle_sequence_ GUARDED_BY(mutex_) = 0;
   uint64_t idle_since_micros_ GUARDED_BY(mutex_) = 0;
   int compactions_running_ GUARDED_BY(mutex_) = 0;
