@@ -100,17 +100,20 @@ integration: deps $(SERVER) $(INTEG_BIN)
 	@STRATA_SERVER=$(abspath $(SERVER)) bash scripts/run-tests.sh $(INTEG_BIN)
 
 # Everything CI runs: unit tests, integration tests against the real binary, short fuzz runs,
-# and the unit tests again built with AddressSanitizer + UBSan (CI_SAN). `make test SAN=...`
-# runs the whole suite, integration included, with that build instead.
+# then the unit tests and the whole integration suite again against an AddressSanitizer +
+# UBSan build (CI_SAN): the integration harness fails a test whose server died or printed a
+# sanitizer report. `make test SAN=...` runs everything once, with that build only.
 NPROC := $(shell nproc 2>/dev/null || echo 2)
 CI_SAN := address,undefined
-CI_SAN_UNIT_BINS := $(foreach d,$(UNIT_DIRS),build/san-$(subst $(comma),-,$(CI_SAN))/tests/unit_$(d))
+CI_SAN_DIR := build/san-$(subst $(comma),-,$(CI_SAN))
+CI_SAN_UNIT_BINS := $(foreach d,$(UNIT_DIRS),$(CI_SAN_DIR)/tests/unit_$(d))
 test: deps
 	@$(MAKE) --no-print-directory -j$(NPROC) all $(UNIT_BINS) $(INTEG_BIN) fuzz-build
-	$(if $(SAN),,@$(MAKE) --no-print-directory -j$(NPROC) SAN=$(CI_SAN) $(CI_SAN_UNIT_BINS))
+	$(if $(SAN),,@$(MAKE) --no-print-directory -j$(NPROC) SAN=$(CI_SAN) $(CI_SAN_UNIT_BINS) \
+	  $(CI_SAN_DIR)/strata-server)
 	@$(MAKE) --no-print-directory fuzz-smoke
 	@STRATA_SERVER=$(abspath $(SERVER)) bash scripts/run-tests.sh $(UNIT_BINS) $(INTEG_BIN) \
-	  $(if $(SAN),,$(CI_SAN_UNIT_BINS))
+	  $(if $(SAN),,$(CI_SAN_UNIT_BINS) "STRATA_SERVER=$(abspath $(CI_SAN_DIR)/strata-server) $(INTEG_BIN)")
 
 run: deps
 	@$(MAKE) --no-print-directory -j$(NPROC) $(SERVER)

@@ -12,6 +12,15 @@ namespace strata::server {
 
 enum class ReplyMode { kOn, kOff, kSkipNext, kSkipThis };
 
+// A close asked for while commands may be running (CLIENT KILL, QUIT, an output limit). The
+// connection itself is closed only by Server::CloseMarkedClients, between commands, so no
+// command ever runs on, or writes a reply into, a connection that is already gone.
+enum class CloseMode : uint8_t {
+  kOpen,        // no close asked for
+  kAfterReply,  // send what is queued (the reply to QUIT or CLIENT KILL of itself), then close
+  kNow,         // drop unsent output and close
+};
+
 struct Client {
   uint64_t id = 0;
   net::Connection* conn = nullptr;  // null once the connection closed
@@ -22,6 +31,8 @@ struct Client {
   bool authenticated = true;
   bool monitor = false;
   ReplyMode reply_mode = ReplyMode::kOn;
+  // Once not kOpen, no further input of this client is run; it is in the server's close list.
+  CloseMode close = CloseMode::kOpen;
   std::string name;
   std::string lib_name;
   std::string lib_ver;

@@ -264,6 +264,7 @@ void Server::OnClose(net::Connection* conn) {
   RemoveFrom(&pending_flush_, c);
   RemoveFrom(&held_, c);
   RemoveFrom(&monitors_, c);
+  RemoveFrom(&to_close_, c);
   // Freed at the next BeforeSleep, never under a running command that may still use it.
   c->conn = nullptr;
   dead_clients_.push_back(c->id);
@@ -278,7 +279,7 @@ void Server::OnRead(net::Connection* conn) {
 
 void Server::OnDrained(net::Connection* conn) {
   auto* c = static_cast<Client*>(conn->context());
-  if (c == nullptr || c->held) return;
+  if (c == nullptr || c->held || c->close != CloseMode::kOpen) return;
   if (!conn->reading() && !conn->closing()) {
     conn->ResumeReading();
     ProcessInput(c);
@@ -297,7 +298,7 @@ void Server::ProcessInput(Client* c) {
     return;
   }
   if (conn->input().size() >= kPrefetchMinInput && c->authenticated) PrefetchInput(c);
-  while (!conn->close_pending() && !c->held) {
+  while (!conn->close_pending() && !c->held && c->close == CloseMode::kOpen) {
     std::string_view in = conn->input();
     if (in.empty()) break;
     resp::Parser::Result r = c->parser.Parse(in);
@@ -332,7 +333,7 @@ void Server::ProcessInput(Client* c) {
     if (r == resp::Parser::Result::kOk) {
       stats_.net_input_bytes += c->parser.consumed();
       Dispatch(c, c->parser.args());
-      if (c->conn == nullptr) return;  // closed by the command (the Client is still valid)
+      EnforceOutputLimit(c);
     }
     conn->Consume(c->parser.consumed());
   }
@@ -358,7 +359,7 @@ void Server::PrefetchInput(Client* c) {
 }
 
 void Server::ScheduleFlush(Client* c) {
-  if (c->pending_flush || c->held) return;
+  if (c->pending_flush || c->held || c->conn == nullptr) return;
   c->pending_flush = true;
   pending_flush_.push_back(c);
 }
@@ -466,17 +467,41 @@ void Server::FeedMonitors(const Client& c, const std::vector<std::string_view>& 
   for (Client* m : monitors_) {
     if (m->conn == nullptr || m == &c) continue;
     m->conn->output()->append(line);
-    ScheduleFlush(m);
+    if (!EnforceOutputLimit(m)) ScheduleFlush(m);
   }
 }
 
 void Server::KillClient(Client* c, bool after_reply) {
-  if (c->conn == nullptr) return;
-  if (after_reply) {
-    c->conn->CloseAfterWrite();
-    ScheduleFlush(c);
-  } else {
-    c->conn->Close();
+  if (c->conn == nullptr || c->close == CloseMode::kNow) return;
+  if (c->close == CloseMode::kOpen) to_close_.push_back(c);
+  c->close = after_reply ? CloseMode::kAfterReply : CloseMode::kNow;
+}
+
+bool Server::EnforceOutputLimit(Client* c) {
+  const int64_t limit = config_.client_output_buffer_limit;
+  if (c->conn == nullptr || c->close == CloseMode::kNow || limit <= 0 ||
+      c->conn->pending_output() <= static_cast<size_t>(limit)) {
+    return false;
+  }
+  spdlog::warn("Client id={} addr={} closed for overcoming of output buffer limits.", c->id,
+               c->conn->peer());
+  stats_.client_output_limit_disconnections++;
+  KillClient(c, false);
+  return true;
+}
+
+void Server::CloseMarkedClients() {
+  // Closing calls OnClose, which edits to_close_: work on a copy.
+  std::vector<Client*> marked;
+  marked.swap(to_close_);
+  for (Client* c : marked) {
+    if (c->conn == nullptr) continue;
+    if (c->close == CloseMode::kNow) {
+      c->conn->Close();
+    } else {
+      ScheduleFlush(c);  // before CloseAfterWrite, which may close at once (OnClose unlists)
+      c->conn->CloseAfterWrite();
+    }
   }
 }
 
@@ -490,6 +515,7 @@ void Server::KillClient(Client* c, bool after_reply) {
 // hold_seq is in flight, whose callback (OnDurable, on the loop) releases the clients it
 // covers. A failed sync closes the clients whose replies waited for it, unsent.
 void Server::BeforeSleep() {
+  CloseMarkedClients();
   for (uint64_t id : dead_clients_) clients_.erase(id);
   dead_clients_.clear();
   if (db_ == nullptr) return;
@@ -525,13 +551,8 @@ void Server::BeforeSleep() {
     c->pending_flush = false;
     if (c->conn == nullptr) continue;
     c->conn->Flush();
-    if (c->conn &&
-        c->conn->pending_output() > static_cast<size_t>(config_.client_output_buffer_limit) &&
-        config_.client_output_buffer_limit > 0) {
-      spdlog::warn("Client id={} addr={} closed for overcoming of output buffer limits.", c->id,
-                   c->conn->peer());
-      stats_.client_output_limit_disconnections++;
-      c->conn->Close();
+    if (c->conn && EnforceOutputLimit(c)) {
+      c->conn->Close();  // no command is running here
     } else if (c->conn && c->conn->pending_output() > (1u << 20)) {
       c->conn->PauseReading();  // backpressure: resume in OnDrained
     }
@@ -594,7 +615,7 @@ void Server::ReleaseHeld(bool failed) {
     c->held = false;
     if (c->conn == nullptr) continue;
     c->conn->Flush();
-    if (c->conn && !c->conn->closing()) {
+    if (c->conn && !c->conn->closing() && c->close == CloseMode::kOpen) {
       c->conn->ResumeReading();
       ProcessInput(c);
     }

@@ -95,7 +95,11 @@ class Server : public net::ConnectionHandler {
   const std::unordered_map<uint64_t, std::unique_ptr<Client>>& clients() const { return clients_; }
   void AddMonitor(Client* c) { monitors_.push_back(c); }
   Client* FindClient(uint64_t id);
-  // Closes a client after the current command (CLIENT KILL, QUIT).
+  // Marks a client to be closed (CLIENT KILL, QUIT, output limits): it runs no further
+  // command, and its connection is closed by CloseMarkedClients at the end of the loop
+  // iteration, after the running command has finished writing its reply. Never closes
+  // anything itself, so it is safe from inside any command, on any client including the
+  // caller. after_reply: queued replies are sent first (kNow wins over it).
   void KillClient(Client* c, bool after_reply);
   std::string ClientInfoLine(const Client& c) const;
 
@@ -134,6 +138,14 @@ class Server : public net::ConnectionHandler {
   void Dispatch(Client* c, const std::vector<std::string_view>& argv);
   void FeedMonitors(const Client& c, const std::vector<std::string_view>& argv);
   void ScheduleFlush(Client* c);
+  // True (and the client is marked kNow) when c's unsent replies exceed the hard
+  // client-output-buffer-limit. Checked after every command and every reply appended to
+  // another client (MONITOR), so one read of pipelined requests cannot queue more than a
+  // reply past the limit, whether or not the loop reaches BeforeSleep in between.
+  bool EnforceOutputLimit(Client* c);
+  // Closes the connections of the clients KillClient marked. Runs in BeforeSleep, where no
+  // command is running.
+  void CloseMarkedClients();
   void BeforeSleep();
   // appendfsync always: moves every client of pending_flush_ to held_, paused, until every
   // write up to seq is durable (BeforeSleep, when the loop does not sync itself).
@@ -180,6 +192,7 @@ class Server : public net::ConnectionHandler {
   std::vector<Client*> pending_flush_;  // clients with replies to write this iteration
   std::vector<Client*> held_;           // clients waiting for a WAL fsync
   std::vector<Client*> monitors_;
+  std::vector<Client*> to_close_;       // marked by KillClient; closed in BeforeSleep
   std::vector<uint64_t> dead_clients_;  // closed; erased from clients_ in BeforeSleep
   resp::Parser prefetch_parser_;        // PrefetchInput's look-ahead
   std::vector<std::string_view> prefetch_keys_;

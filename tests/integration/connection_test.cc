@@ -481,6 +481,86 @@ TEST_F(ConnectionTest, ClientKill) {
   EXPECT_EQ(c_.Run("PING"), "+PONG");
 }
 
+// A connection closed during its own command is released only after the command and its
+// reply are done: each of these once crashed the server (the harness fails a test whose
+// server died, so "the reply is right" and "the server lived" are both checked).
+TEST_F(ConnectionTest, ClientKillSkipmeNoKillsTheCallerAfterItsReply) {
+  RawConn raw = server_.Raw();
+  // First in its read, as `redis-cli client kill skipme no` sends it: nothing is queued
+  // for the caller yet when it is marked.
+  ASSERT_TRUE(raw.Send("CLIENT KILL SKIPME no\r\nPING\r\n"));
+  bool closed = false;
+  // Two clients: raw and the fixture's c_, both killed; the PING is never run.
+  EXPECT_EQ(raw.ReadUntilClose(10s, &closed), ":2\r\n");
+  EXPECT_TRUE(closed);
+  EXPECT_TRUE(PollUntil([&] { return c_.Cmd("PING") == nullptr; }));
+  Client fresh = server_.Connect();
+  EXPECT_EQ(fresh.Run("PING"), "+PONG");
+}
+
+TEST_F(ConnectionTest, ClientKillOwnIdRepliesThenCloses) {
+  RawConn raw = server_.Raw();
+  std::string id = raw.Exchange("CLIENT ID\r\n");
+  ASSERT_EQ(id.front(), ':');
+  id = id.substr(1, id.size() - 3);
+  // SKIPME defaults to yes, also when the ID names the caller.
+  EXPECT_EQ(raw.Exchange("CLIENT KILL ID " + id + "\r\n"), ":0\r\n");
+  ASSERT_TRUE(raw.Send("CLIENT KILL ID " + id + " SKIPME no\r\nPING\r\n"));
+  bool closed = false;
+  EXPECT_EQ(raw.ReadUntilClose(10s, &closed), ":1\r\n");
+  EXPECT_TRUE(closed);
+  EXPECT_EQ(c_.Run("PING"), "+PONG");
+}
+
+TEST_F(ConnectionTest, ClientKillTypeNormalFromAPipeline) {
+  Client other = server_.Connect();
+  ASSERT_EQ(other.Run("PING"), "+PONG");
+  RawConn raw = server_.Raw();
+  std::string pipeline;
+  for (int i = 0; i < 50; i++) pipeline += EncodeCommand({"SET", "k" + std::to_string(i), "v"});
+  pipeline += EncodeCommand({"CLIENT", "KILL", "TYPE", "normal", "SKIPME", "no"});
+  for (int i = 0; i < 50; i++) pipeline += EncodeCommand({"SET", "after" + std::to_string(i), "v"});
+  ASSERT_TRUE(raw.Send(pipeline));
+  bool closed = false;
+  std::string expected;
+  for (int i = 0; i < 50; i++) expected += "+OK\r\n";
+  EXPECT_EQ(raw.ReadUntilClose(10s, &closed), expected + ":3\r\n");
+  EXPECT_TRUE(closed);
+  Client fresh = server_.Connect();
+  EXPECT_EQ(fresh.Run("EXISTS k49"), ":1");
+  EXPECT_EQ(fresh.Run("EXISTS after0"), ":0");  // nothing after the kill ran
+}
+
+TEST_F(ConnectionTest, QuitInTheMiddleOfAPipeline) {
+  RawConn raw = server_.Raw();
+  ASSERT_TRUE(raw.Send(EncodeCommand({"SET", "a", "1"}) + EncodeCommand({"QUIT"}) +
+                       EncodeCommand({"SET", "b", "2"}) + EncodeCommand({"QUIT"})));
+  bool closed = false;
+  EXPECT_EQ(raw.ReadUntilClose(10s, &closed), "+OK\r\n+OK\r\n");
+  EXPECT_TRUE(closed);
+  EXPECT_EQ(c_.Run("EXISTS a"), ":1");
+  EXPECT_EQ(c_.Run("EXISTS b"), ":0");
+}
+
+TEST_F(ConnectionTest, KillingAMonitorWhileCommandsFlow) {
+  RawConn monitor = server_.Raw();
+  ASSERT_EQ(monitor.Exchange("MONITOR\r\n"), "+OK\r\n");
+  std::string mid = c_.Run("CLIENT LIST");
+  // Every command fed to the monitor while another kills it, and the monitor killing itself.
+  RawConn raw = server_.Raw();
+  std::string pipeline;
+  for (int i = 0; i < 20; i++) pipeline += EncodeCommand({"SET", "m", std::to_string(i)});
+  pipeline += EncodeCommand({"CLIENT", "KILL", "TYPE", "normal"});
+  for (int i = 0; i < 20; i++) pipeline += EncodeCommand({"GET", "m"});
+  std::string replies = raw.Exchange(pipeline, 41);
+  EXPECT_NE(replies.find(":2\r\n"), std::string::npos) << replies;  // the monitor and c_
+  bool closed = false;
+  monitor.ReadUntilClose(10s, &closed);
+  EXPECT_TRUE(closed);
+  Client fresh = server_.Connect();
+  EXPECT_EQ(fresh.Run("GET m"), "$19");
+}
+
 TEST_F(ConnectionTest, ClientSetinfo) {
   if (IsRedis()) {
     // CLIENT SETINFO arrived in Redis 7.2; the 7.0.15 reference does not know it.

@@ -512,7 +512,10 @@ TestServer::TestServer() {
 
 TestServer::~TestServer() {
   // The directory is thrown away, so there is nothing to shut down gracefully for; tests that
-  // care about a clean exit call Stop() themselves.
+  // care about a clean exit call Stop() themselves. But a server that died on its own, or
+  // that reported a sanitizer finding, fails the test even if every assertion passed.
+  if (pid_ > 0) Running();  // reaps a server that died since the last look
+  CheckHealth();
   Kill9();
   if (::testing::Test::HasFailure() && !root_.empty()) {
     std::cerr << "---- server log tail (" << log_path() << ") ----\n"
@@ -521,6 +524,27 @@ TestServer::~TestServer() {
   if (!root_.empty() && std::getenv("STRATA_KEEP_TEST_DIRS") == nullptr) {
     std::error_code ec;
     fs::remove_all(root_, ec);
+  }
+}
+
+void TestServer::CheckHealth() {
+  if (!died_.empty()) ADD_FAILURE() << died_;
+  died_.clear();
+  if (root_.empty()) return;
+  static const char* const kReports[] = {"ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
+                                         "WARNING: ThreadSanitizer", "runtime error: "};
+  std::error_code ec;
+  for (const std::string& path : {root_ + "/stdout.log", log_path()}) {
+    if (!fs::exists(path, ec)) continue;
+    const std::string log = ReadFile(path);
+    for (const char* report : kReports) {
+      size_t at = log.find(report);
+      if (at != std::string::npos) {
+        ADD_FAILURE() << "sanitizer report in " << path << ":\n"
+                      << log.substr(at >= 200 ? at - 200 : 0, 3000);
+        return;
+      }
+    }
   }
 }
 
@@ -631,8 +655,12 @@ std::vector<std::string> TestServer::BuildArgs(const std::vector<std::string>& e
   ::close(null_fd);
   if (pid < 0) return ::testing::AssertionFailure() << "fork failed: " << std::strerror(errno);
   pid_ = pid;
+  // An exit during start-up is reported by Start's result (tests of refused starts expect
+  // it); from readiness on, an exit nobody asked for fails the test.
+  exit_expected_ = true;
   ::testing::AssertionResult ready = WaitReady(10s);
   if (!ready && Running()) Kill9();
+  if (ready) exit_expected_ = false;
   return ready;
 }
 
@@ -678,6 +706,12 @@ void TestServer::Reap(int status) {
   } else if (WIFSIGNALED(status)) {
     exit_status_ = -WTERMSIG(status);
   }
+  if (!exit_expected_ && exit_status_ != 0 && died_.empty()) {
+    died_ = "the server died while the test ran (" +
+            (exit_status_ < 0 ? "signal " + std::to_string(-exit_status_)
+                              : "exit status " + std::to_string(exit_status_)) +
+            "); log tail:\n" + LogTail(30);
+  }
   pid_ = -1;
 }
 
@@ -694,11 +728,13 @@ bool TestServer::Running() {
 
 ::testing::AssertionResult TestServer::Stop(Duration timeout) {
   if (pid_ <= 0) return ::testing::AssertionFailure() << "server not running";
+  exit_expected_ = true;
   ::kill(pid_, SIGTERM);
   return WaitExit(timeout);
 }
 
 ::testing::AssertionResult TestServer::WaitExit(Duration timeout) {
+  exit_expected_ = true;
   if (!PollUntil([this] { return !Running(); }, timeout, 5ms)) {
     Kill9();
     return ::testing::AssertionFailure()
@@ -715,6 +751,7 @@ bool TestServer::Running() {
 
 void TestServer::Kill9() {
   if (pid_ <= 0) return;
+  exit_expected_ = true;
   ::kill(pid_, SIGKILL);
   int status = 0;
   while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {

@@ -9,8 +9,8 @@
 //
 // Every wait in this file is a poll with a deadline, never a fixed sleep that a test relies on.
 //
-// Run:  build/tests/integration                                  (Strata, the default binary)
-//       STRATA_SERVER=/usr/bin/redis-server build/tests/integration   (the reference)
+// Run:  build/tests/integration_tests                                  (Strata, the default binary)
+//       STRATA_SERVER=/usr/bin/redis-server build/tests/integration_tests   (the reference)
 // STRATA_KEEP_TEST_DIRS=1 keeps each test's temp dir (server log, data) for a post-mortem; the
 // log tail of a failed test is printed anyway. scripts/redis-oracle.sh shows what the reference
 // answers to raw bytes.
@@ -179,6 +179,8 @@ class TestServer {
   TestServer();
   // SIGKILL (a test that wants a clean shutdown calls Stop()); removes the temp root unless
   // the env var STRATA_KEEP_TEST_DIRS is set. Prints the log tail if the current test failed.
+  // Fails the current test if the server died by itself (a signal or a non-zero exit that no
+  // Stop/WaitExit/Kill9 asked for) or its output holds a sanitizer report.
   ~TestServer();
   TestServer(const TestServer&) = delete;
   TestServer& operator=(const TestServer&) = delete;
@@ -225,6 +227,8 @@ class TestServer {
   ::testing::AssertionResult Launch();
   ::testing::AssertionResult WaitReady(Duration timeout);
   void Reap(int status);
+  // ADD_FAILUREs for an unexpected death (died_) and sanitizer reports in the logs.
+  void CheckHealth();
   std::vector<std::string> BuildArgs(const std::vector<std::string>& extra,
                                      const std::string& conf_file) const;
 
@@ -233,6 +237,8 @@ class TestServer {
   int port_ = 0;
   pid_t pid_ = -1;
   int exit_status_ = 0;
+  bool exit_expected_ = true;  // not ready yet, or Stop, WaitExit or Kill9 was called
+  std::string died_;            // why the server died unexpectedly, if it did
   std::vector<std::string> args_;    // argv[1..] of the last start
   std::vector<std::string> prefix_;  // set_command_prefix
 };

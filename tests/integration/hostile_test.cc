@@ -1,6 +1,7 @@
 // Hostile clients: whatever a client sends or fails to read, the server stays up, keeps
 // answering everyone else, and its memory stays bounded (issue "prove it survives").
 #include <algorithm>
+#include <cstring>
 #include <fstream>
 #include <random>
 
@@ -13,15 +14,16 @@ namespace {
 // keeps freed memory resident, so RSS bounds say nothing about the server's own use.
 bool SanitizedServer() { return ServerBinary().find("/san-") != std::string::npos; }
 
-// Resident set of a process in KiB (0 if unknown).
-long RssKb(pid_t pid) {
+// A /proc/<pid>/status field in KiB (0 if unknown): VmRSS now, VmHWM the peak.
+long StatusKb(pid_t pid, const char* field) {
   std::ifstream f("/proc/" + std::to_string(pid) + "/status");
   std::string line;
   while (std::getline(f, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::atol(line.c_str() + 6);
+    if (line.rfind(field, 0) == 0) return std::atol(line.c_str() + std::strlen(field));
   }
   return 0;
 }
+long RssKb(pid_t pid) { return StatusKb(pid, "VmRSS:"); }
 
 TEST(HostileTest, ConnectionsBeyondMaxclientsAreRefusedAndOthersServed) {
   TestServer server;
@@ -158,6 +160,38 @@ TEST(HostileTest, ClientThatNeverReadsIsDisconnectedAtTheOutputLimit) {
   }
   Client c = server.Connect();
   EXPECT_EQ(c.Run("PING"), "+PONG");
+}
+
+// The limit holds on the path that appends replies: with no other client active, one read
+// holding thousands of pipelined GETs of a big value must not queue gigabytes of replies
+// before the loop looks at the buffer.
+TEST(HostileTest, OutputLimitHoldsWithinOneReadOnAnIdleServer) {
+  TestServer server;
+  ASSERT_TRUE(server.Start({"--client-output-buffer-limit", "normal 16mb 0 0"}));
+  {
+    Client setup = server.Connect();
+    ASSERT_EQ(setup.Run({"SET", "big", std::string(1 << 20, 'v')}), "+OK");
+  }
+  RawConn reader = server.Raw();
+  std::string burst;
+  for (int i = 0; i < 4000; i++) burst += EncodeCommand({"GET", "big"});  // 4 GB of replies
+  ASSERT_TRUE(reader.Send(burst, 10s));
+  // The server closes the reader; reading now only drains what it had sent.
+  bool closed = false;
+  reader.ReadUntilClose(20s, &closed);
+  EXPECT_TRUE(closed);
+  if (!SanitizedServer()) {
+    EXPECT_LT(StatusKb(server.pid(), "VmHWM:"), 150 * 1024) << "peak RSS in KiB";
+  }
+  Client c = server.Connect();
+  EXPECT_EQ(c.Run("PING"), "+PONG");
+  if (!IsRedis()) {
+    Reply info = c.Cmd("INFO stats");
+    ASSERT_TRUE(info && info->type == REDIS_REPLY_STRING);
+    EXPECT_EQ(InfoField(std::string_view(info->str, info->len),
+                        "client_output_buffer_limit_disconnections"),
+              "1");
+  }
 }
 
 }  // namespace
