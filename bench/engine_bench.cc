@@ -1,5 +1,5 @@
 // engine_bench: db_bench-style workloads on one storage engine per process run, so that peak
-// RSS and bytes written belong to that engine alone (DESIGN.md §9). Engines: Strata's own
+// RSS and bytes written belong to that engine alone (docs/design.md §8.7). Engines: Strata's own
 // (src/store, through its public headers only), LevelDB and RocksDB (Debian's libraries,
 // linked into this program and nothing else), and "raw" (fillsync only: the cost of one
 // append + fdatasync per write, the floor any synced engine write pays).

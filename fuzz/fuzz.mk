@@ -1,4 +1,4 @@
-# libFuzzer targets (DESIGN.md §9), included from the top Makefile.
+# libFuzzer targets (docs/design.md §8.5), included from the top Makefile.
 #   make fuzz-build           builds $(FUZZ_BUILD)/<target> for every target with clang++
 #   make fuzz                 runs each target for FUZZ_SECONDS (default 60)
 #   make fuzz-smoke           runs each target for FUZZ_SMOKE_SECONDS (default 10); `make test`

@@ -26,7 +26,7 @@ struct Atom {
   std::bitset<256> bytes;
 };
 
-// The pattern grammar of redis-compat.md §4.2, written as a parser into atoms.
+// The pattern grammar of src/util/glob.h (Redis's), written as a parser into atoms.
 std::vector<Atom> Compile(std::string_view p, bool nocase) {
   auto same = [nocase](int a, int b) { return nocase ? Lower(a) == Lower(b) : a == b; };
   auto byte_atom = [&](unsigned char lit) {

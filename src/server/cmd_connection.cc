@@ -2,7 +2,7 @@
 #include <algorithm>
 
 #include "server/command.h"
-#include "server/keyspace.h"
+#include "types/keyspace.h"
 #include "server/server.h"
 
 namespace strata::server {

@@ -7,7 +7,7 @@
 #include <unordered_set>
 
 #include "server/command.h"
-#include "server/keyspace.h"
+#include "types/keyspace.h"
 #include "server/server.h"
 #include "util/glob.h"
 
@@ -81,7 +81,7 @@ void DelCommand(CommandContext& ctx) {
     ctx.ks.StageDelete(ctx.client.db, ctx.arg(i), KeyState::kLive, v.expire_ms);
     deleted++;
   }
-  if (deleted > 0 && !CommitOrReply(ctx, deleted)) return;
+  MarkDirty(ctx, deleted);
   ctx.reply.Integer(deleted);
 }
 
@@ -235,7 +235,7 @@ void RenameGeneric(CommandContext& ctx, bool nx) {
   if (nx && dst_live) return ctx.reply.Integer(0);
   ctx.ks.StageDelete(ctx.client.db, src, KeyState::kLive, v.expire_ms);
   ctx.ks.StagePut(ctx.client.db, dst, v, st, old.expire_ms);
-  if (!CommitOrReply(ctx)) return;
+  MarkDirty(ctx);
   nx ? ctx.reply.Integer(1) : ctx.reply.Ok();
 }
 void RenameCommand(CommandContext& ctx) { RenameGeneric(ctx, false); }
@@ -260,7 +260,8 @@ int CopyKey(CommandContext& ctx, int src_db, std::string_view src, int dst_db, s
   if (dst_live && !replace) return 0;
   if (delete_src) ctx.ks.StageDelete(src_db, src, KeyState::kLive, v.expire_ms);
   ctx.ks.StagePut(dst_db, dst, v, st, old.expire_ms);
-  return CommitOrReply(ctx) ? 1 : -1;
+  MarkDirty(ctx);
+  return 1;
 }
 
 void CopyCommand(CommandContext& ctx) {
@@ -352,7 +353,8 @@ void ExpireGeneric(CommandContext& ctx, bool seconds, bool relative) {
     v.expire_ms = when;
     ctx.ks.StagePut(ctx.client.db, ctx.arg(1), v, KeyState::kLive, old);
   }
-  if (CommitOrReply(ctx)) ctx.reply.Integer(1);
+  MarkDirty(ctx);
+  ctx.reply.Integer(1);
 }
 void ExpireCommand(CommandContext& ctx) { ExpireGeneric(ctx, true, true); }
 void PExpireCommand(CommandContext& ctx) { ExpireGeneric(ctx, false, true); }
@@ -383,7 +385,8 @@ void PersistCommand(CommandContext& ctx) {
   int64_t old = v.expire_ms;
   v.expire_ms = -1;
   ctx.ks.StagePut(ctx.client.db, ctx.arg(1), v, KeyState::kLive, old);
-  if (CommitOrReply(ctx)) ctx.reply.Integer(1);
+  MarkDirty(ctx);
+  ctx.reply.Integer(1);
 }
 
 /*--- Databases ---*/
@@ -403,18 +406,15 @@ bool ParseFlushMode(CommandContext& ctx) {
 
 void FlushDbCommand(CommandContext& ctx) {
   if (!ParseFlushMode(ctx)) return;
-  uint64_t n = ctx.ks.KeyCount(ctx.client.db);
-  Status s = ctx.ks.FlushDb(ctx.client.db);
-  if (!s.ok()) return ReplyStoreError(ctx, s);
-  ctx.server.add_dirty(n + 1);
+  MarkDirty(ctx, ctx.ks.KeyCount(ctx.client.db) + 1);
+  ctx.ks.FlushDb(ctx.client.db);
   ctx.reply.Ok();
 }
 
 void FlushAllCommand(CommandContext& ctx) {
   if (!ParseFlushMode(ctx)) return;
-  Status s = ctx.ks.FlushAll();
-  if (!s.ok()) return ReplyStoreError(ctx, s);
-  ctx.server.add_dirty(1);
+  ctx.ks.FlushAll();
+  MarkDirty(ctx);
   ctx.reply.Ok();
 }
 
@@ -426,9 +426,8 @@ void SwapDbCommand(CommandContext& ctx) {
     return ctx.reply.Error(errors::kDbIndex);
   }
   if (a != b) {
-    Status s = ctx.ks.SwapDb(static_cast<int>(a), static_cast<int>(b));
-    if (!s.ok()) return ReplyStoreError(ctx, s);
-    ctx.server.add_dirty(1);
+    ctx.ks.SwapDb(static_cast<int>(a), static_cast<int>(b));
+    MarkDirty(ctx);
   }
   ctx.reply.Ok();
 }

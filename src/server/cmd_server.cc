@@ -6,7 +6,7 @@
 #include "net/event_loop.h"
 #include "server/command.h"
 #include "server/info.h"
-#include "server/keyspace.h"
+#include "types/keyspace.h"
 #include "server/server.h"
 #include "util/glob.h"
 

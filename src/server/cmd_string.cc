@@ -6,7 +6,7 @@
 #include <unordered_set>
 
 #include "server/command.h"
-#include "server/keyspace.h"
+#include "types/keyspace.h"
 #include "server/server.h"
 
 namespace strata::server {
@@ -170,7 +170,7 @@ void SetGeneric(CommandContext& ctx, std::string_view key, std::string_view valu
   v.expire_ms = (flags & kKeepTtl) && found ? old.expire_ms : expire_at;
   v.payload.assign(value);
   ctx.ks.StagePut(ctx.client.db, key, v, st, old.expire_ms);
-  if (!CommitOrReply(ctx)) return;
+  MarkDirty(ctx);
   if (flags & kGet) {
     found ? ctx.reply.Bulk(old.payload) : ctx.reply.Null();
   } else {
@@ -196,7 +196,8 @@ void SetNxCommand(CommandContext& ctx) {
   StoredValue v;
   v.payload.assign(ctx.arg(2));
   Put(ctx, ctx.arg(1), v, false, -1);
-  if (CommitOrReply(ctx)) ctx.reply.Integer(1);
+  MarkDirty(ctx);
+  ctx.reply.Integer(1);
 }
 
 void SetExGeneric(CommandContext& ctx, bool millis) {
@@ -224,7 +225,8 @@ void GetDelCommand(CommandContext& ctx) {
     return;
   }
   ctx.ks.StageDelete(ctx.client.db, ctx.arg(1), KeyState::kLive, v.expire_ms);
-  if (CommitOrReply(ctx)) ctx.reply.Bulk(v.payload);
+  MarkDirty(ctx);
+  ctx.reply.Bulk(v.payload);
 }
 
 void GetExCommand(CommandContext& ctx) {
@@ -241,12 +243,12 @@ void GetExCommand(CommandContext& ctx) {
   std::string payload = v.payload;
   if (expire_at >= 0 && expire_at <= ctx.now_ms) {
     ctx.ks.StageDelete(ctx.client.db, ctx.arg(1), KeyState::kLive, v.expire_ms);
-    if (!CommitOrReply(ctx)) return;
+    MarkDirty(ctx);
   } else if (expire_at >= 0 || ((flags & kPersist) && v.expire_ms >= 0)) {
     int64_t old = v.expire_ms;
     v.expire_ms = expire_at;  // -1 for PERSIST
     Put(ctx, ctx.arg(1), v, true, old);
-    if (!CommitOrReply(ctx)) return;
+    MarkDirty(ctx);
   }
   ctx.reply.Bulk(payload);
 }
@@ -256,7 +258,9 @@ void MGetCommand(CommandContext& ctx) {
   for (size_t i = 1; i < ctx.argc(); i++) {
     StoredValue v;
     Status s;
-    bool found = ctx.ks.Get(ctx.client.db, ctx.arg(i), &v, &s, ctx.now_ms);
+    bool expired = false;
+    bool found = ctx.ks.Get(ctx.client.db, ctx.arg(i), &v, &s, ctx.now_ms, &expired);
+    if (expired) ctx.server.stats().expired_keys++;
     if (found && s.ok() && v.type == ValueType::kString) {
       ctx.server.stats().keyspace_hits++;
       ctx.reply.Bulk(v.payload);
@@ -302,7 +306,7 @@ void MSetGeneric(CommandContext& ctx, bool nx) {
     v.payload.assign(ctx.arg(order[k] + 1));
     ctx.ks.StagePut(ctx.client.db, ctx.arg(order[k]), v, olds[k].state, olds[k].expire);
   }
-  if (!CommitOrReply(ctx, order.size())) return;
+  MarkDirty(ctx, order.size());
   nx ? ctx.reply.Integer(1) : ctx.reply.Ok();
 }
 void MSetCommand(CommandContext& ctx) { MSetGeneric(ctx, false); }
@@ -327,7 +331,8 @@ void IncrGeneric(CommandContext& ctx, int64_t incr) {
   if (!found) v.expire_ms = -1;
   v.payload = std::to_string(next);
   Put(ctx, ctx.arg(1), v, found, old_expire);
-  if (CommitOrReply(ctx)) ctx.reply.Integer(next);
+  MarkDirty(ctx);
+  ctx.reply.Integer(next);
 }
 
 void IncrCommand(CommandContext& ctx) { IncrGeneric(ctx, 1); }
@@ -361,7 +366,8 @@ void IncrByFloatCommand(CommandContext& ctx) {
   if (!found) v.expire_ms = -1;
   v.payload = text;
   Put(ctx, ctx.arg(1), v, found, old_expire);
-  if (CommitOrReply(ctx)) ctx.reply.Bulk(text);
+  MarkDirty(ctx);
+  ctx.reply.Bulk(text);
 }
 
 void AppendCommand(CommandContext& ctx) {
@@ -373,7 +379,8 @@ void AppendCommand(CommandContext& ctx) {
   int64_t old_expire = found ? v.expire_ms : -1;
   v.payload.append(ctx.arg(2));
   Put(ctx, ctx.arg(1), v, found, old_expire);
-  if (CommitOrReply(ctx)) ctx.reply.Integer(static_cast<int64_t>(v.payload.size()));
+  MarkDirty(ctx);
+  ctx.reply.Integer(static_cast<int64_t>(v.payload.size()));
 }
 
 void StrlenCommand(CommandContext& ctx) {
@@ -421,7 +428,8 @@ void SetRangeCommand(CommandContext& ctx) {
   if (v.payload.size() < need) v.payload.resize(need, '\0');
   v.payload.replace(static_cast<size_t>(offset), value.size(), value);
   Put(ctx, ctx.arg(1), v, found, old_expire);
-  if (CommitOrReply(ctx)) ctx.reply.Integer(static_cast<int64_t>(v.payload.size()));
+  MarkDirty(ctx);
+  ctx.reply.Integer(static_cast<int64_t>(v.payload.size()));
 }
 
 }  // namespace

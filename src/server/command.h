@@ -11,14 +11,18 @@
 #include <vector>
 
 #include "resp/writer.h"
+#include "types/keyspace.h"
 #include "util/status.h"
 
 namespace strata::server {
 
 class Server;
-class Keyspace;
-struct StoredValue;
 struct Client;
+using types::Keyspace;
+using types::KeyState;
+using types::StoredValue;
+using types::TypeName;
+using types::ValueType;
 
 enum CommandFlag : uint32_t {
   kCmdWrite = 1 << 0,     // may modify the keyspace (refused when writes fail)
@@ -108,12 +112,14 @@ bool ParseInt64Strict(std::string_view s, int64_t* out);
 bool ParseLongDouble(std::string_view s, long double* out);
 // Reply with the error for a failed store operation (MISCONF-style for writes).
 void ReplyStoreError(CommandContext& ctx, const Status& s);
+// Its text, without the leading '-'.
+std::string StoreErrorReply(const Status& s);
 // Reads a live (unexpired) key of database `db` into *v; *found says whether it exists.
 // Replies the error and returns false if the store failed.
 bool LookupOrReply(CommandContext& ctx, int db, std::string_view key, StoredValue* v, bool* found);
-// Commits the keyspace's staged writes and counts `dirty` changes. Replies the error and
-// returns false on failure.
-bool CommitOrReply(CommandContext& ctx, uint64_t dirty = 1);
+// Counts `changes` writes for the dirty counter (INFO rdb_changes_since_last_save). The
+// writes themselves are staged in ctx.ks and committed by the server after the command.
+void MarkDirty(CommandContext& ctx, uint64_t changes = 1);
 std::string ToLower(std::string_view s);
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 

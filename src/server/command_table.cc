@@ -5,7 +5,7 @@
 #include <cstdlib>
 
 #include "server/command.h"
-#include "server/keyspace.h"
+#include "types/keyspace.h"
 #include "server/server.h"
 
 namespace strata::server {
@@ -122,7 +122,9 @@ bool ParseLongDouble(std::string_view s, long double* out) {
 
 bool LookupOrReply(CommandContext& ctx, int db, std::string_view key, StoredValue* v, bool* found) {
   Status s;
-  *found = ctx.ks.Get(db, key, v, &s, ctx.now_ms);
+  bool expired = false;
+  *found = ctx.ks.Get(db, key, v, &s, ctx.now_ms, &expired);
+  if (expired) ctx.server.stats().expired_keys++;
   if (!s.ok()) {
     ReplyStoreError(ctx, s);
     return false;
@@ -130,27 +132,19 @@ bool LookupOrReply(CommandContext& ctx, int db, std::string_view key, StoredValu
   return true;
 }
 
-bool CommitOrReply(CommandContext& ctx, uint64_t dirty) {
-  Status s = ctx.ks.Commit();
-  if (!s.ok()) {
-    ReplyStoreError(ctx, s);
-    return false;
-  }
-  ctx.server.add_dirty(dirty);
-  return true;
-}
+void MarkDirty(CommandContext& ctx, uint64_t changes) { ctx.server.add_dirty(changes); }
 
 void ReplyStoreError(CommandContext& ctx, const Status& s) {
   spdlog::error("Store error in '{}': {}", ctx.argv.empty() ? "" : ToLower(ctx.arg(0)),
                 s.ToString());
-  if (s.IsCorruption()) {
-    ctx.reply.Error("ERR data corruption detected: " + std::string(s.message()));
-  } else {
-    ctx.reply.Error(
-        "MISCONF Errors writing to the write-ahead log: " + s.ToString() +
-        ". Commands that may modify the data set are disabled until the disk problem is fixed "
-        "(the server retries every second). Please check the server log for details.");
-  }
+  ctx.reply.Error(StoreErrorReply(s));
+}
+
+std::string StoreErrorReply(const Status& s) {
+  if (s.IsCorruption()) return "ERR data corruption detected: " + std::string(s.message());
+  return "MISCONF Errors writing to the write-ahead log: " + s.ToString() +
+         ". Commands that may modify the data set are disabled until the disk problem is fixed "
+         "(the server retries every second). Please check the server log for details.";
 }
 
 }  // namespace strata::server

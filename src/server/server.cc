@@ -161,12 +161,13 @@ Status Server::Start() {
     }
   };
 
-  ns_filter_ = std::make_shared<NamespaceFilter>();
+  ns_filter_ = std::make_shared<types::KeyspaceFilter>();
   o.compaction_filter = ns_filter_;
 
   auto t0 = std::chrono::steady_clock::now();
   Status s = store::DB::Open(o, config_.dir, &db_);
   if (!s.ok()) return s;
+  ns_filter_->AttachDb(db_.get());
   keyspace_ = std::make_unique<Keyspace>(db_.get(), config_.databases, ns_filter_.get());
   s = keyspace_->Load();
   if (!s.ok()) return s;
@@ -367,15 +368,27 @@ void Server::ScheduleFlush(Client* c) {
 // --- Dispatch ---
 
 void Server::Dispatch(Client* c, const std::vector<std::string_view>& argv) {
-  stats_.commands_processed++;
   std::string* out = c->conn->output();
-  bool suppress = c->reply_mode == ReplyMode::kOff || c->reply_mode == ReplyMode::kSkipThis;
+  const bool suppress = c->reply_mode == ReplyMode::kOff || c->reply_mode == ReplyMode::kSkipThis;
   if (suppress) {
     scratch_.clear();
     out = &scratch_;
   }
+  const size_t before = out->size();
+  Execute(c, argv, out);
+  if (c->reply_mode == ReplyMode::kSkipThis) {
+    c->reply_mode = ReplyMode::kOn;
+  } else if (c->reply_mode == ReplyMode::kSkipNext) {
+    c->reply_mode = ReplyMode::kSkipThis;
+  }
+  if (!suppress) stats_.net_output_bytes += out->size() - before;
+}
+
+void Server::Execute(Client* c, const std::vector<std::string_view>& argv, std::string* out,
+                     bool commit) {
+  stats_.commands_processed++;
   resp::Writer w(out, c->proto);
-  size_t before = out->size();
+  const size_t before = out->size();
 
   Command* cmd = commands_.Find(argv[0]);
   if (cmd == nullptr) {
@@ -389,71 +402,88 @@ void Server::Dispatch(Client* c, const std::vector<std::string_view>& argv) {
     std::string name(argv[0].substr(0, 128));
     w.Error("ERR unknown command '" + name + "', with args beginning with: " + args);
     stats_.total_error_replies++;
-  } else if ((cmd->arity > 0 && argv.size() != static_cast<size_t>(cmd->arity)) ||
-             (cmd->arity < 0 && argv.size() < static_cast<size_t>(-cmd->arity))) {
+    return;
+  }
+  if ((cmd->arity > 0 && argv.size() != static_cast<size_t>(cmd->arity)) ||
+      (cmd->arity < 0 && argv.size() < static_cast<size_t>(-cmd->arity))) {
     w.Error("ERR wrong number of arguments for '" + cmd->name + "' command");
     cmd->rejected_calls++;
     stats_.total_error_replies++;
-  } else if (!c->authenticated && !(cmd->flags & kCmdNoAuth)) {
+    return;
+  }
+  if (!c->authenticated && !(cmd->flags & kCmdNoAuth)) {
     w.Error("NOAUTH Authentication required.");
     cmd->rejected_calls++;
     stats_.total_error_replies++;
-  } else if ((cmd->flags & kCmdWrite) && !db_->BackgroundError().ok()) {
-    w.Error("MISCONF Errors writing to the write-ahead log: " + db_->BackgroundError().ToString() +
-            ". Commands that may modify the data set are disabled until the disk problem is fixed "
-            "(the server retries every second). Please check the server log for details.");
+    return;
+  }
+  if ((cmd->flags & kCmdWrite) && !db_->BackgroundError().ok()) {
+    w.Error(MisconfError());
     cmd->rejected_calls++;
     stats_.total_error_replies++;
-  } else {
-    c->last_cmd = cmd->name;
-    if (!cmd->subcommands.empty() && argv.size() >= 2) {
-      // As Redis 7, CLIENT LIST shows a container command with its subcommand: "config|get".
-      std::string full = cmd->name + "|" + ToLower(argv[1]);
-      if (std::find(cmd->subcommands.begin(), cmd->subcommands.end(), full) !=
-          cmd->subcommands.end()) {
-        c->last_cmd = std::move(full);
-      }
-    }
-    int64_t now = net::EventLoop::NowMs();
-    auto t0 = std::chrono::steady_clock::now();
-    CommandContext ctx{*this, *c, argv, w, *keyspace_, now};
-    cmd->fn(ctx);
-    auto us =
-        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0)
-            .count();
-    cmd->calls++;
-    cmd->usec += static_cast<uint64_t>(us);
-    // After execution, as Redis does: SELECT shows the database it switched to.
-    if (!monitors_.empty() && !(cmd->flags & kCmdAdmin)) FeedMonitors(*c, argv);
-    if (out->size() > before && (*out)[before] == '-') {
-      cmd->failed_calls++;
-      stats_.total_error_replies++;
-    }
-    if (config_.slowlog_log_slower_than >= 0 && us >= config_.slowlog_log_slower_than &&
-        config_.slowlog_max_len > 0) {
-      SlowlogEntry e{
-          slowlog_next_id_++, now / 1000, us, {}, c->conn ? c->conn->peer() : "", c->name};
-      size_t n = std::min<size_t>(argv.size(), 32);
-      for (size_t i = 0; i < n; i++) {
-        if (i == 31 && argv.size() > 32) {
-          e.args.push_back("... (" + std::to_string(argv.size() - 31) + " more arguments)");
-        } else if (argv[i].size() > 128) {
-          e.args.push_back(std::string(argv[i].substr(0, 128)) + "... (" +
-                           std::to_string(argv[i].size() - 128) + " more bytes)");
-        } else {
-          e.args.emplace_back(argv[i]);
-        }
-      }
-      slowlog_.push_front(std::move(e));
-      while (slowlog_.size() > static_cast<size_t>(config_.slowlog_max_len)) slowlog_.pop_back();
+    return;
+  }
+  c->last_cmd = cmd->name;
+  if (!cmd->subcommands.empty() && argv.size() >= 2) {
+    // As Redis 7, CLIENT LIST shows a container command with its subcommand: "config|get".
+    std::string full = cmd->name + "|" + ToLower(argv[1]);
+    if (std::find(cmd->subcommands.begin(), cmd->subcommands.end(), full) !=
+        cmd->subcommands.end()) {
+      c->last_cmd = std::move(full);
     }
   }
-  if (c->reply_mode == ReplyMode::kSkipThis) {
-    c->reply_mode = ReplyMode::kOn;
-  } else if (c->reply_mode == ReplyMode::kSkipNext) {
-    c->reply_mode = ReplyMode::kSkipThis;
+  const int64_t now = net::EventLoop::NowMs();
+  const auto t0 = std::chrono::steady_clock::now();
+  CommandContext ctx{*this, *c, argv, w, *keyspace_, now};
+  cmd->fn(ctx);
+  if (commit && keyspace_->HasStaged()) {
+    Status s = keyspace_->Commit();
+    if (!s.ok()) {
+      // Nothing of the command was applied: its reply must not say otherwise.
+      spdlog::error("Store error committing '{}': {}", cmd->name, s.ToString());
+      out->resize(before);
+      w.Error(StoreErrorReply(s));
+    }
   }
-  if (!suppress) stats_.net_output_bytes += out->size() - before;
+  const auto us =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0)
+          .count();
+  cmd->calls++;
+  cmd->usec += static_cast<uint64_t>(us);
+  // After execution, as Redis does: SELECT shows the database it switched to.
+  if (!monitors_.empty() && !(cmd->flags & kCmdAdmin)) FeedMonitors(*c, argv);
+  if (out->size() > before && (*out)[before] == '-') {
+    cmd->failed_calls++;
+    stats_.total_error_replies++;
+  }
+  if (config_.slowlog_log_slower_than >= 0 && us >= config_.slowlog_log_slower_than &&
+      config_.slowlog_max_len > 0) {
+    AddSlowlogEntry(*c, argv, now, us);
+  }
+}
+
+void Server::AddSlowlogEntry(const Client& c, const std::vector<std::string_view>& argv,
+                             int64_t now_ms, int64_t us) {
+  SlowlogEntry e{slowlog_next_id_++, now_ms / 1000, us, {}, c.conn ? c.conn->peer() : "", c.name};
+  const size_t n = std::min<size_t>(argv.size(), 32);
+  for (size_t i = 0; i < n; i++) {
+    if (i == 31 && argv.size() > 32) {
+      e.args.push_back("... (" + std::to_string(argv.size() - 31) + " more arguments)");
+    } else if (argv[i].size() > 128) {
+      e.args.push_back(std::string(argv[i].substr(0, 128)) + "... (" +
+                       std::to_string(argv[i].size() - 128) + " more bytes)");
+    } else {
+      e.args.emplace_back(argv[i]);
+    }
+  }
+  slowlog_.push_front(std::move(e));
+  while (slowlog_.size() > static_cast<size_t>(config_.slowlog_max_len)) slowlog_.pop_back();
+}
+
+std::string Server::MisconfError() const {
+  return "MISCONF Errors writing to the write-ahead log: " + db_->BackgroundError().ToString() +
+         ". Commands that may modify the data set are disabled until the disk problem is fixed "
+         "(the server retries every second). Please check the server log for details.";
 }
 
 void Server::FeedMonitors(const Client& c, const std::vector<std::string_view>& argv) {

@@ -27,7 +27,7 @@
 #include "server/client.h"
 #include "server/command.h"
 #include "server/config.h"
-#include "server/keyspace.h"
+#include "types/keyspace.h"
 #include "store/db.h"
 
 namespace strata::server {
@@ -113,6 +113,16 @@ class Server : public net::ConnectionHandler {
   // Lets compactions drop the keys of databases flushed by changes that are now durable.
   void ReleaseDeadNamespaces();
 
+  // Runs one command for client c and appends its reply to *out, in c's protocol. The one
+  // way a command runs: connections (Dispatch), and next EXEC, scripts and replication, all
+  // call it. Checks existence, arity, authentication and the disk state; keeps
+  // commandstats, slowlog and MONITOR. commit: commit the keyspace transaction after the
+  // command, so that its writes are one batch; if that fails the reply becomes the error.
+  // With commit false (the commands of an EXEC or a script) the caller commits once. c's
+  // connection may be null (a client with no socket). Never closes a connection.
+  void Execute(Client* c, const std::vector<std::string_view>& argv, std::string* out,
+               bool commit = true);
+
   // Applies a config change that takes effect at run time (CONFIG SET).
   void OnConfigChanged(const std::string& name);
 
@@ -137,6 +147,10 @@ class Server : public net::ConnectionHandler {
   static constexpr size_t kPrefetchMaxKeys = 256;
   void Dispatch(Client* c, const std::vector<std::string_view>& argv);
   void FeedMonitors(const Client& c, const std::vector<std::string_view>& argv);
+  void AddSlowlogEntry(const Client& c, const std::vector<std::string_view>& argv, int64_t now_ms,
+                       int64_t us);
+  // The -MISCONF text for writes refused after a disk error (no leading '-').
+  std::string MisconfError() const;
   void ScheduleFlush(Client* c);
   // True (and the client is marked kNow) when c's unsent replies exceed the hard
   // client-output-buffer-limit. Checked after every command and every reply appended to
@@ -183,7 +197,7 @@ class Server : public net::ConnectionHandler {
   net::EventLoop loop_;
   std::unique_ptr<net::Listener> listener_;
   std::unique_ptr<store::DB> db_;
-  std::shared_ptr<NamespaceFilter> ns_filter_;
+  std::shared_ptr<types::KeyspaceFilter> ns_filter_;
   std::unique_ptr<Keyspace> keyspace_;
   CommandTable commands_;
   ServerStats stats_;

@@ -65,7 +65,8 @@ Status BuildTable(const std::string& dir, const Options& options, TableCache* ta
   result->meta = FileMetaData();
   CompactionIterator it(
       iter, smallest_snapshot, options.compaction_filter.get(),
-      [base](std::string_view user_key) { return !base->MayContainKey(user_key); });
+      [base](std::string_view user_key) { return !base->MayContainKey(user_key); },
+      /*flush=*/true);
   TableFileWriter writer(dir, options, table_cache);
   Status s;
   for (it.SeekToFirst(); it.Valid(); it.Next()) {

@@ -4,7 +4,7 @@
 // entries (TableBuilder, layout in format.h), finish, fdatasync, close, and open it back
 // through the table cache, so that a table that does not read back is never put in a
 // Version. It does not sync the directory: the caller does that once for all the files it
-// wrote, before the MANIFEST edit that names them (lsm-engines.md §3.1, RocksDB#14780).
+// wrote, before the MANIFEST edit that names them (docs/design.md §4.3, RocksDB#14780).
 //
 // BuildTable: the flush of one immutable memtable into one L0 table.
 //

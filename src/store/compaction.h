@@ -1,5 +1,5 @@
 // Compaction: which files one compaction reads and where its output goes, and the leveled
-// policy that picks it (lsm-engines.md §1.1, doc/impl.md of LevelDB).
+// policy that picks it (docs/design.md §6; LevelDB's leveled compaction, its doc/impl.md).
 //
 // Policy:
 //   - L0 is compacted into L1 when it holds level0_compaction_trigger files; a level L >= 1

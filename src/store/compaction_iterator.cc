@@ -4,10 +4,12 @@ namespace strata::store {
 
 CompactionIterator::CompactionIterator(Iterator* input, uint64_t smallest_snapshot,
                                        const CompactionFilter* filter,
-                                       std::function<bool(std::string_view)> is_base_level)
+                                       std::function<bool(std::string_view)> is_base_level,
+                                       bool flush)
     : input_(input),
       smallest_snapshot_(smallest_snapshot),
       filter_(filter),
+      flush_(flush),
       is_base_level_(std::move(is_base_level)) {}
 
 void CompactionIterator::SeekToFirst() {
@@ -56,7 +58,10 @@ void CompactionIterator::FindNextEntry() {
         stats_.dropped_tombstones++;  // (B)
         continue;
       }
-    } else if (filter_ != nullptr && filter_->ShouldDrop(ikey.user_key, input_->value())) {
+    } else if (filter_ != nullptr && (flush_ ? filter_->ShouldDropInFlush(ikey.user_key,
+                                                                          input_->value())
+                                             : filter_->ShouldDrop(ikey.user_key,
+                                                                   input_->value()))) {
       if (ikey.sequence <= smallest_snapshot_ && IsBaseLevel(ikey.user_key)) {
         stats_.filter_dropped++;  // (C), nothing older can surface
         continue;

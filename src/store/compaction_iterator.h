@@ -11,7 +11,7 @@
 //   (C) a value the CompactionFilter says to drop is dropped outright only if it could also
 //       be dropped as a tombstone under (B) (sequence <= S and base level); otherwise it is
 //       replaced by a tombstone with the same sequence, so that no older version of the key
-//       (below, or kept for a snapshot) becomes visible again (lsm-engines.md §1.2: RocksDB's
+//       (below, or kept for a snapshot) becomes visible again (docs/design.md §6.5: RocksDB's
 //       kRemove). A snapshot that could see the value then sees the key deleted: the filter
 //       declares the value dead, and a dead value is never replaced by an older one. The
 //       versions the dropped value shadowed are dropped by (A) when its sequence is <= S.
@@ -48,8 +48,10 @@ class CompactionIterator {
 
   // input is not owned and must outlive this iterator. filter may be null. is_base_level
   // is called at most once per user key, in increasing key order.
+  // flush: the input is a memtable being flushed (the filter is asked ShouldDropInFlush).
   CompactionIterator(Iterator* input, uint64_t smallest_snapshot, const CompactionFilter* filter,
-                     std::function<bool(std::string_view user_key)> is_base_level);
+                     std::function<bool(std::string_view user_key)> is_base_level,
+                     bool flush = false);
 
   CompactionIterator(const CompactionIterator&) = delete;
   CompactionIterator& operator=(const CompactionIterator&) = delete;
@@ -77,6 +79,7 @@ class CompactionIterator {
   Iterator* const input_;
   const uint64_t smallest_snapshot_;
   const CompactionFilter* const filter_;
+  const bool flush_;
   const std::function<bool(std::string_view)> is_base_level_;
 
   bool valid_ = false;

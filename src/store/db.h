@@ -1,4 +1,4 @@
-// DB: Strata's storage engine, a log-structured merge tree (DESIGN.md §2-§5). This header,
+// DB: Strata's storage engine, a log-structured merge tree (docs/design.md). This header,
 // options.h, write_batch.h and iterator.h are the whole public face: the server includes
 // nothing else from src/store.
 //

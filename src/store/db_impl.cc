@@ -610,7 +610,7 @@ Status DBImpl::MakeRoomForWrite(std::unique_lock<std::mutex>& lock, bool force) 
     if (l0_files < options_.level0_slowdown_trigger) slowdown_debt_micros_ = 0;
     if (allow_delay && slowdown_debt_micros_ >= 1000) {
       // L0 is piling up: pace writes (ChargeSlowdown) rather than stop everyone for seconds
-      // later (lsm-engines.md §3.7). LevelDB delays every write 1 ms, which holds a lone
+      // later (docs/design.md §6.6). LevelDB delays every write 1 ms, which holds a lone
       // writer to ~1000 writes/s: a stall in all but name. Here the group sleeps off the time
       // its predecessors' bytes owe at the paced rate, once a millisecond is owed. The
       // buffered WAL goes to the OS first, so the syncer need not wait for us.
@@ -1133,18 +1133,25 @@ void DBImpl::Prefetch(const std::string_view* keys, size_t n) {
 
 Status DBImpl::Get(const ReadOptions& options, std::string_view key, std::string* value) {
   // A row-cache entry is the key's newest value (row_cache.h), good for a read of now.
-  const bool use_rows = row_cache_ != nullptr && options.snapshot == nullptr;
+  const bool use_rows =
+      row_cache_ != nullptr && options.snapshot == nullptr && !options.tables_only;
   if (use_rows && row_cache_->Get(key, value)) return Status::OK();
   uint64_t sequence;
   SuperVersion* sv = RefSuperVersion(options, &sequence);
   LookupKey lkey(key, sequence);
-  MemTable::GetResult r = sv->mem->Get(lkey, value);
-  for (size_t i = 0; r == MemTable::GetResult::kNotPresent && i < sv->imm.size(); i++) {
-    r = sv->imm[i]->Get(lkey, value);
+  MemTable::GetResult r = MemTable::GetResult::kNotPresent;
+  if (!options.tables_only) {
+    r = sv->mem->Get(lkey, value);
+    for (size_t i = 0; r == MemTable::GetResult::kNotPresent && i < sv->imm.size(); i++) {
+      r = sv->imm[i]->Get(lkey, value);
+    }
   }
   Status s;
   if (r == MemTable::GetResult::kNotPresent) {
-    if (sv->current->ChargeRead(Version::kGetReadCost)) WakeCompaction();
+    // A tables-only read comes from a compaction filter, not a reader: it pays for nothing.
+    if (!options.tables_only && sv->current->ChargeRead(Version::kGetReadCost)) {
+      WakeCompaction();
+    }
     Version::GetResult vr;
     s = sv->current->Get(options, lkey, value, &vr);
     if (vr == Version::GetResult::kFound) {

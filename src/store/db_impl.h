@@ -1,7 +1,7 @@
 // DBImpl: the DB of db.h. This file and db_impl.cc hold the engine's hard concurrency; the
 // rest of src/store is single-purpose pieces that are thread-compatible or lock-free.
 //
-// The tree (DESIGN.md §2-§5, lsm-engines.md §1.1):
+// The tree (docs/design.md §2.4-§2.5 and §6; LevelDB's shape, §1.4):
 //   writes -> WAL + mem_ -> (full) imm_ -> flush thread -> L0 table -> compaction threads ->
 //   L1..L6 tables. Reads consult mem_, imm_ newest first, then the current Version
 //   (version_set.h: L0 newest first, one file per deeper level).
@@ -37,7 +37,7 @@
 // hold (sequence <= the MANIFEST's last sequence), into memtables of memtable_size that join
 // imm_; so replay reads at most what was unflushed at the crash.
 //
-// Stalls (MakeRoomForWrite, lsm-engines.md §3.7): from level0_slowdown_trigger L0 files writes
+// Stalls (MakeRoomForWrite, docs/design.md §6.6): from level0_slowdown_trigger L0 files writes
 // are paced to Options::delayed_write_rate (falling to a quarter of it at the stop trigger):
 // each written group adds its bytes' worth of delay to a debt, which the next leader sleeps
 // off once it reaches 1 ms (so a lone writer slows down instead of stopping); with
@@ -69,7 +69,7 @@
 // batch's values once it has published it (row_cache.h). Every iterator must be destroyed, and
 // every snapshot released, before the DB.
 //
-// Durability (DESIGN.md §4): SyncOnce has the WAL buffer flushed (as log owner), then
+// Durability (docs/design.md §4): SyncOnce has the WAL buffer flushed (as log owner), then
 // fdatasyncs with mutex_ released (SyncFlushed, so writers keep appending meanwhile) and
 // advances durable_sequence_. A syncer thread runs it for SyncAsync, the once-a-second timer
 // (kEverySec) and shutdown, and runs every covered SyncAsync callback in sequence order (the
@@ -82,8 +82,8 @@
 // memtable switch's of the old WAL), and none starts once bg_error_ is set: when writeback fails,
 // Linux reports it to one fsync only and drops the pages, so an overlapping or later fsync could
 // "succeed" for data that never reached the disk. A failed WAL write or fsync is sticky
-// (bg_error_): writes fail from then on, reads go on (lsm-engines.md §3.3: a failed fsync cannot be
-// retried). Waiting callbacks then get the error, unless their sequence was durable before it.
+// (bg_error_): writes fail from then on, reads go on (docs/design.md §4.7: a failed fsync cannot
+// be retried). Waiting callbacks then get the error, unless their sequence was durable before it.
 //
 // Leaving the error (Resume, once its cause is gone): a failed fsync is never retried and the
 // WAL that saw the error is never written again (its tail may be a partial record, the page

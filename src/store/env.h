@@ -38,7 +38,7 @@ class RandomAccessFile {
 // Appends to a file (WAL, MANIFEST, SSTable being built). Append may buffer; Flush hands the
 // buffer to the OS; Sync makes everything appended so far durable (fdatasync).
 // A failed Sync leaves the file's durable state unknown: callers must treat it as permanent
-// (see lsm-engines.md §3.3, fsyncgate) and never retry it as if nothing happened.
+// (docs/design.md §4.7) and never retry it as if nothing happened.
 class WritableFile {
  public:
   virtual ~WritableFile() = default;

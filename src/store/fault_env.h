@@ -1,7 +1,7 @@
 // FaultInjectionEnv: a test Env that wraps another Env (normally Env::Default() on a temp
 // directory) to simulate what a machine crash and a failing disk do to the store.
 //
-// Crash simulation (modelled on LevelDB's db/fault_injection_test.cc, lsm-engines.md §3.2):
+// Crash simulation (modelled on LevelDB's db/fault_injection_test.cc, docs/design.md §8.4):
 // the env remembers, for every file written through it, how many bytes were durable at its
 // last successful Sync/SyncFlushed, and whether its directory entry was made durable by a
 // SyncDir of its directory after it was created or renamed. A test "crashes" the machine with
@@ -19,7 +19,7 @@
 // ".log") counts and fails only calls on files whose path contains ".log" (".sst",
 // "MANIFEST", ...), so that a test can aim at one kind of file. A failed Append writes
 // nothing. A failed Sync leaves the file's durable size where it was and, like Linux after a
-// writeback error (which marks the dirty pages clean, lsm-engines.md §3.3), loses the bytes it
+// writeback error (which marks the dirty pages clean, docs/design.md §4.7), loses the bytes it
 // should have made durable for good: a later Sync that succeeds does not bring them back, and
 // DropUnsyncedData turns them into zeros. So a store that retries a failed fsync and trusts
 // it loses data in these tests, as it would on a real disk.

@@ -1,8 +1,8 @@
 // log::Reader reads the records written by log::Writer (format: log_format.h), verifying
 // every fragment's checksum.
 //
-// Damage is classified, because recovery treats the two kinds differently (DESIGN.md §4,
-// lsm-engines.md §3.4):
+// Damage is classified, because recovery treats the two kinds differently
+// (docs/design.md §4.5):
 //   - A torn tail: the file ends inside a record: a header or payload cut short by the end of
 //     the file, a record whose later fragments are missing, zero bytes from some point to the
 //     end (a file size that reached the disk before its data, or space reserved ahead of the

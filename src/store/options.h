@@ -12,7 +12,7 @@ namespace strata::store {
 class Env;
 class Snapshot;
 
-// When the WAL is fsynced (Redis's appendfsync, DESIGN.md §4).
+// When the WAL is fsynced (Redis's appendfsync, docs/design.md §4.1).
 enum class SyncMode {
   kAlways,    // a write is durable before the caller may rely on it (see DB::SyncAsync)
   kEverySec,  // a background thread syncs the WAL at least once a second
@@ -30,8 +30,13 @@ enum class LogLevel { kDebug, kInfo, kWarn, kError };
 class CompactionFilter {
  public:
   virtual ~CompactionFilter() = default;
-  // True to drop (key, value). `key` is the user key.
+  // True to drop (key, value) in a compaction. `key` is the user key.
   virtual bool ShouldDrop(std::string_view key, std::string_view value) const = 0;
+  // The same question while a memtable is flushed to a table (the entries of that memtable
+  // are not in any table yet).
+  virtual bool ShouldDropInFlush(std::string_view key, std::string_view value) const {
+    return ShouldDrop(key, value);
+  }
 };
 
 struct Options {
@@ -101,6 +106,11 @@ struct ReadOptions {
   // false for a read whose key is about to be overwritten (the write would erase the row).
   bool fill_row_cache = true;
   bool verify_checksums = true;
+  // Get only: skip the memtables and the row cache and read the tables alone. Tables hold
+  // only writes whose WAL records were synced before the flush that wrote them (db_impl.h:
+  // a memtable switch syncs the WAL it closes), so what this finds survives any crash. For
+  // compaction filters that must decide on durable state only.
+  bool tables_only = false;
 };
 
 struct WriteOptions {

@@ -8,7 +8,7 @@
 // writing it (DBImpl's pending outputs).
 //
 // Level invariants (checked every time a Version is built; a violation is a Corruption and
-// the Version is not installed, lsm-engines.md §3.5):
+// the Version is not installed, docs/design.md §6.1):
 //   - L0 files are ordered newest first, by file number: flushes run one at a time, in
 //     memtable order, and take their number when they start; compactions never write L0.
 //     L0 files may overlap; a newer one shadows an older one.

@@ -32,6 +32,22 @@ void WriteBatch::Delete(std::string_view key) {
   PutLengthPrefixed(&rep_, key);
 }
 
+void WriteBatch::RollbackTo(const SavePoint& sp) {
+  rep_.resize(sp.size);
+  WriteBatchInternal::SetCount(this, sp.count);
+}
+
+void WriteBatch::RecordAt(size_t offset, bool* is_put, std::string_view* key,
+                          std::string_view* value) const {
+  std::string_view input(rep_);
+  input.remove_prefix(offset);
+  *is_put = static_cast<unsigned char>(input[0]) == static_cast<unsigned char>(ValueKind::kValue);
+  input.remove_prefix(1);
+  GetLengthPrefixed(&input, key);
+  *value = {};
+  if (*is_put) GetLengthPrefixed(&input, value);
+}
+
 Status WriteBatch::Iterate(Handler* handler) const {
   std::string_view input(rep_);
   if (input.size() < WriteBatchInternal::kHeaderSize) {

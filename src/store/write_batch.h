@@ -27,6 +27,22 @@ class WriteBatch {
   void Clear();
 
   uint32_t Count() const;
+
+  // For readers of a batch under construction (the server's transactions read their own
+  // writes): the offset the next Put/Delete will start at, and the record at such an offset.
+  size_t NextRecordOffset() const { return rep_.size(); }
+  // REQUIRES: offset came from NextRecordOffset() before a record was appended, and the batch
+  // was not cleared since. is_put false: a deletion (*value empty).
+  void RecordAt(size_t offset, bool* is_put, std::string_view* key, std::string_view* value) const;
+
+  // A point to roll the batch back to: every record appended after it is dropped.
+  struct SavePoint {
+    size_t size;
+    uint32_t count;
+  };
+  SavePoint GetSavePoint() const { return {rep_.size(), Count()}; }
+  // REQUIRES: sp came from this batch, and it was not cleared or rolled back past sp since.
+  void RollbackTo(const SavePoint& sp);
   // Bytes the batch will occupy in the WAL.
   size_t ApproximateSize() const { return rep_.size(); }
 

@@ -1,6 +1,6 @@
 // Redis glob-style matching (util.c stringmatchlen, Redis 7.2 with the CVE-2024-31228 nesting
 // limit), used by KEYS, SCAN MATCH, CONFIG GET and PSUBSCRIBE. Byte-wise; the rules and
-// quirks (redis-compat.md §4.2):
+// quirks, all Redis's own:
 //   *        any run of bytes, including none
 //   ?        exactly one byte
 //   [abc]    one byte of the set; [^abc] negates it ('!' is not special); [a-z] is a range,

@@ -568,7 +568,8 @@ TEST_F(ConnectionTest, ClientSetinfo) {
               "-ERR unknown subcommand 'SETINFO'. Try CLIENT HELP.");
     return;
   }
-  // Clients send these on every connect; Strata accepts them (redis-compat.md §1.8).
+  // Clients send these on every connect (redis-py >= 5.0, go-redis v9 and Lettuce >= 6.3 send
+  // CLIENT SETINFO, and Lettuce 6.3-6.4 failed its handshake on an error); Strata accepts them.
   EXPECT_EQ(c_.Run("CLIENT SETINFO lib-name redis-py"), "+OK");
   EXPECT_EQ(c_.Run("CLIENT SETINFO LIB-VER 5.0.1"), "+OK");
   EXPECT_EQ(c_.Run("PING"), "+PONG");

@@ -1,6 +1,6 @@
-// Crash torture (DESIGN.md §4, issue "prove it survives"): pipelined writers on several
-// connections overwrite and delete keys while the server is killed with SIGKILL at random
-// moments — with a small memtable so flushes (and compactions) are in flight. After each
+// Crash torture (docs/design.md §4.2, §8.3; issue "prove it survives"): pipelined writers on
+// several connections overwrite and delete keys while the server is killed with SIGKILL at
+// random moments — with a small memtable so flushes (and compactions) are in flight. After each
 // restart every key must hold the value of its last acknowledged write, or of a write sent
 // after it that was not acknowledged (it may or may not have been applied); nothing else.
 // A process crash loses nothing in any appendfsync mode, so all three are checked.

@@ -283,7 +283,7 @@ TEST_P(DiskFullTest, WritesGetMisconfReadsGoOnAndTheServerRecoversWhenSpaceRetur
   ASSERT_EQ(c_.Run({"DEL", "before:2"}), ":1");
   acked_.erase("before:2");
 
-  // A process crash loses nothing (DESIGN.md §4), including what was written while the WAL
+  // A process crash loses nothing (docs/design.md §4.2), including what was written while the WAL
   // could not be: the recovery flushed it to tables.
   server_.Kill9();
   ASSERT_TRUE(server_.Restart());

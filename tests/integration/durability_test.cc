@@ -1,6 +1,6 @@
 // Durability family: kill -9 under pipelined load with appendfsync always, clean shutdown by
 // SIGTERM and by SHUTDOWN, restarts that keep data, deletions, TTLs and databases; Strata's
-// directory LOCK and its "a process crash loses nothing" guarantee (DESIGN.md §4).
+// directory LOCK and its "a process crash loses nothing" guarantee (docs/design.md §4.2).
 #include <algorithm>
 #include <atomic>
 #include <cctype>
@@ -260,7 +260,7 @@ TEST(DurabilityTest, FlushallIsDurable) {
 }
 
 TEST(DurabilityTest, StrataProcessCrashLosesNothingWithEverysec) {
-  // DESIGN.md §4: with everysec the WAL is written to the OS at once, so a crash of the
+  // docs/design.md §4.2: with everysec the WAL is written to the OS at once, so a crash of the
   // process (not the machine) loses nothing. Redis may postpone its AOF write while an fsync
   // is in progress, so this is Strata's guarantee only.
   STRATA_ONLY();

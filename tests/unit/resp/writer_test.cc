@@ -129,7 +129,7 @@ TEST(Writer, AppendsAndSwitchesProtocol) {
   EXPECT_EQ(out, "existing*2\r\n$1\r\nk\r\n$-1\r\n%1\r\n$1\r\nk\r\n_\r\n");
 }
 
-// A HELLO 3 reply as Redis 7.0.15 sends it (redis-compat.md §2), built from the writer.
+// A HELLO 3 reply as Redis 7.0.15 sends it (a 7-entry map), built from the writer.
 TEST(Writer, HelloReplyShape) {
   const std::string got = Write(3, [](Writer& w) {
     w.MapHeader(7);

@@ -405,7 +405,7 @@ TEST_F(CompactionJobTest, TombstoneAboveOlderDataIsKept) {
   EXPECT_EQ(Dump(), "k@5 DEL z@6=z k@1=old ");
 }
 
-// A filtered value never lets an older version of its key reappear (lsm-engines.md §1.2).
+// A filtered value never lets an older version of its key reappear (docs/design.md §6.5).
 TEST_F(CompactionJobTest, FilteredValuesBecomeTombstonesUnlessAtTheBase) {
   options_.compaction_filter = std::make_shared<DropPrefix>("dead:");
   options_.max_bytes_for_level_base = 1;

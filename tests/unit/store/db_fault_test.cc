@@ -1,4 +1,4 @@
-// The randomized model test (DESIGN.md §9): random writes, reads, scans and snapshots
+// The randomized model test (docs/design.md §8.4): random writes, reads, scans and snapshots
 // against a std::map, with clean reopens and simulated machine crashes through
 // FaultInjectionEnv. After a crash, the store must hold exactly the state after some prefix
 // of the writes, and that prefix must include every write acknowledged durable (SyncAsync
@@ -412,7 +412,7 @@ INSTANTIATE_TEST_SUITE_P(
                       FaultCase{"DirSync", FaultOp::kSyncDir, "", FaultCase::kFlush}),
     [](const ::testing::TestParamInfo<FaultCase>& info) { return info.param.name; });
 
-// lsm-engines.md §3.3: after a failed fsync the kernel may have dropped the dirty pages, and
+// docs/design.md §4.7: after a failed fsync the kernel may have dropped the dirty pages, and
 // a second fsync "succeeds" without writing them (FaultInjectionEnv models this). Resume must
 // therefore not sync the old WAL again but flush what the memtable holds to a table.
 TEST_F(ResumeTest, FailedFsyncThenResumeFlushesRatherThanResyncs) {

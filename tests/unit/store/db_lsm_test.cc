@@ -412,7 +412,7 @@ TEST_F(LsmTest, CompactionFilterReclaimsADeadPrefix) {
   EXPECT_EQ(all.begin()->first, "B:" + Key(0));
 }
 
-// Dropping a value must never expose an older version of its key (lsm-engines.md §1.2).
+// Dropping a value must never expose an older version of its key (docs/design.md §6.5).
 TEST_F(LsmTest, FilteredValueNeverResurrectsAnOlderOne) {
   class DropDead final : public CompactionFilter {
    public:

@@ -1,4 +1,4 @@
-// The randomized model test of the LSM engine (DESIGN.md §9): random writes, batches,
+// The randomized model test of the LSM engine (docs/design.md §8.4): random writes, batches,
 // deletes, point reads, scans, snapshots and long-lived iterators against a std::map, with
 // flushes, compactions (background and CompactAll), clean reopens and simulated machine
 // crashes (FaultInjectionEnv drops everything not synced) interleaved, under randomly chosen

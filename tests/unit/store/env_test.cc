@@ -266,7 +266,7 @@ TEST(FaultInjectionEnv, InjectedErrors) {
   EXPECT_EQ(env.InjectedFailures(), 5);
 }
 
-// Linux after a failed fsync (lsm-engines.md §3.3): the dirty pages are dropped, a later fsync
+// Linux after a failed fsync (docs/design.md §4.7): the dirty pages are dropped, a later fsync
 // succeeds, and after a crash the bytes the failed one should have written are not there.
 TEST(FaultInjectionEnv, FailedSyncLosesItsBytesForGood) {
   testing::TempDir dir;

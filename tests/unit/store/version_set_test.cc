@@ -104,7 +104,7 @@ TEST_F(VersionSetTest, L0IsNewestFirstAndDeeperLevelsSorted) {
             "L0: #9[a..b] #7[a..b] #5[a..b]\nL1:\nL2: #21[a..b] #20[x..y]\nL3:\nL4:\nL5:\nL6:\n");
 }
 
-// lsm-engines.md §3.5: assert the level invariants after every edit.
+// docs/design.md §6.1: assert the level invariants after every edit.
 TEST_F(VersionSetTest, OverlappingFilesInALevelAreRefused) {
   ASSERT_TRUE(AddFile(1, 10, "a", "f").ok());
   const std::string before = Files();
