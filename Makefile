@@ -20,15 +20,16 @@ LDFLAGS  += -fsanitize=$(SAN)
 endif
 
 # Modules, in dependency order; each becomes a static library (docs/design.md §1):
-# main -> server -> {net, resp, types}; types -> store -> util. store, resp and net never
-# include each other or anything above them.
-MODULES  := util store types resp net server
+# main -> commands -> server -> {net, resp, types}; types -> store -> util. store, resp
+# and net never include each other or anything above them; server never includes commands.
+MODULES  := util store types resp net server commands
 LIB_util   :=
 LIB_store  := -lxxhash -llz4 -lzstd
 LIB_types  :=
 LIB_resp   :=
 LIB_net    := -luv
 LIB_server := -lspdlog -lfmt
+LIB_commands :=
 SYSLIBS  := $(foreach m,$(MODULES),$(LIB_$(m))) -ldl -lrt
 
 src_of    = $(wildcard src/$(1)/*.cc)
@@ -36,7 +37,7 @@ obj_of    = $(patsubst %.cc,$(BUILD)/%.o,$(1))
 lib_of    = $(BUILD)/lib$(1).a
 ALL_LIBS := $(foreach m,$(MODULES),$(call lib_of,$(m)))
 # Link order: dependents before dependencies.
-LINK_LIBS := $(foreach m,server net resp types store util,$(call lib_of,$(m)))
+LINK_LIBS := $(foreach m,commands server net resp types store util,$(call lib_of,$(m)))
 
 SERVER   := $(BUILD)/strata-server
 UNIT_DIRS := $(notdir $(wildcard tests/unit/*))
@@ -85,6 +86,7 @@ DEPS_types  := types store util
 DEPS_resp   := resp util
 DEPS_net    := net util
 DEPS_server := server net resp types store util
+DEPS_commands := commands server net resp types store util
 define UNIT_RULES
 $(BUILD)/tests/unit_$(1): $(call obj_of,$(wildcard tests/unit/$(1)/*.cc)) $(foreach m,$(DEPS_$(1)),$(call lib_of,$(m)))
 	@mkdir -p $$(dir $$@)

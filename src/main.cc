@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "server/config.h"
+#include "commands/commands.h"
 #include "server/server.h"
 
 namespace {
@@ -117,6 +118,7 @@ int main(int argc, char** argv) {
   int code;
   {
     strata::server::Server server(&config, &registry);
+    strata::commands::RegisterAllCommands(&server.commands());
     registry.set_on_change([&server](const std::string& name) { server.OnConfigChanged(name); });
     strata::Status s = server.Start();
     if (!s.ok()) {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -24,13 +25,27 @@ using types::StoredValue;
 using types::TypeName;
 using types::ValueType;
 
+// Command flags, named in a command table line as words ("write denyoom fast"); the words
+// are Redis's COMMAND INFO flag names.
 enum CommandFlag : uint32_t {
-  kCmdWrite = 1 << 0,     // may modify the keyspace (refused when writes fail)
-  kCmdReadOnly = 1 << 1,  // reads the keyspace
-  kCmdNoAuth = 1 << 2,    // allowed before AUTH (AUTH, HELLO, QUIT, RESET)
-  kCmdAdmin = 1 << 3,     // not shown to MONITOR
-  kCmdFast = 1 << 4,
-  kCmdDenyOom = 1 << 5,
+  kCmdWrite = 1 << 0,     // "write": may modify the keyspace (refused when writes fail)
+  kCmdReadOnly = 1 << 1,  // "readonly": reads the keyspace
+  kCmdNoAuth = 1 << 2,    // "no_auth": allowed before AUTH (AUTH, HELLO, QUIT, RESET)
+  kCmdAdmin = 1 << 3,     // "admin": not shown to MONITOR
+  kCmdFast = 1 << 4,      // "fast": O(1) or O(log N), never blocks
+  kCmdDenyOom = 1 << 5,   // "denyoom": may grow memory
+  kCmdBlocking = 1 << 6,  // "blocking": may block the client (BLPOP...)
+  kCmdNoScript = 1 << 7,  // "noscript": refused inside a script
+  kCmdLoading = 1 << 8,   // "loading": allowed while the data set loads
+  kCmdStale = 1 << 9,     // "stale": allowed on a replica with a broken link
+};
+// The COMMAND INFO names of the flags set in `flags`, in the order above.
+std::vector<std::string_view> FlagNames(uint32_t flags);
+
+// Redis's legacy key specification: the arguments at first, first+step, ... up to last
+// (negative: counted from the end, -1 the last argument) are keys. {} for no keys.
+struct KeySpec {
+  int first = 0, last = 0, step = 0;
 };
 
 struct CommandContext {
@@ -47,12 +62,29 @@ struct CommandContext {
 
 using CommandFn = void (*)(CommandContext& ctx);
 
+// One line of a command family's table (src/commands/cmd_*.cc):
+//   {"set", -3, "write denyoom", {1, 1, 1}, SetCommand},
+//   {"config", -2, "admin noscript loading stale", {}, ConfigCommand, "get set resetstat"},
+// flags: words naming CommandFlag bits ("readonly", "write", "fast", "denyoom", "admin",
+// "noauth", "blocking", "noscript", "loading", "stale"). subcommands: the container's
+// subcommand names, space-separated.
+struct CommandSpec {
+  const char* name;  // lower case
+  int arity;         // > 0: exactly; < 0: at least -arity (name included)
+  const char* flags;
+  KeySpec keys;
+  CommandFn fn;
+  const char* subcommands = "";
+};
+
+// A registered command: its spec, its docs and its statistics. The key spec drives
+// COMMAND GETKEYS, the pipelined-read prefetch and (later) ACL key checks: one source.
 struct Command {
   std::string name;  // lower case
-  int arity;         // > 0: exactly; < 0: at least -arity (name included)
-  uint32_t flags;
-  int first_key, last_key, key_step;  // Redis's legacy key spec (last -1 = until the end)
-  CommandFn fn;
+  int arity = 0;
+  uint32_t flags = 0;
+  KeySpec keys;
+  CommandFn fn = nullptr;
   std::string group;                     // COMMAND DOCS group: string, generic, connection, server
   std::string summary;                   // COMMAND DOCS summary
   std::string since;                     // Redis version that introduced it
@@ -62,10 +94,10 @@ struct Command {
   // legacy key spec; none for a command without keys.
   template <class Fn>
   void ForEachKeyIndex(size_t argc, Fn fn) const {
-    if (first_key <= 0 || key_step <= 0) return;
+    if (keys.first <= 0 || keys.step <= 0) return;
     const int64_t n = static_cast<int64_t>(argc);
-    const int64_t last = last_key < 0 ? n + last_key : last_key;
-    for (int64_t i = first_key; i <= last && i < n; i += key_step) fn(static_cast<size_t>(i));
+    const int64_t last = keys.last < 0 ? n + keys.last : keys.last;
+    for (int64_t i = keys.first; i <= last && i < n; i += keys.step) fn(static_cast<size_t>(i));
   }
 
   // Statistics for INFO commandstats.
@@ -77,7 +109,16 @@ struct Command {
 
 class CommandTable {
  public:
-  void Add(Command cmd);
+  // Fills a command's docs (group, since, summary); false if it has none.
+  using DocLookup = std::function<bool(std::string_view name, Command* cmd)>;
+  void SetDocLookup(DocLookup lookup) { docs_ = std::move(lookup); }
+  // Registers a family's table. A line with an unknown flag word, or a command without
+  // docs, is a programming error: it aborts with a message naming the command.
+  template <size_t N>
+  void AddAll(const CommandSpec (&specs)[N]) {
+    for (const CommandSpec& s : specs) Add(s);
+  }
+  void Add(const CommandSpec& spec);
   // Case-insensitive lookup; nullptr if unknown (or renamed away).
   Command* Find(std::string_view name);
   // rename-command: `from` becomes `to`; an empty `to` disables the command.
@@ -87,12 +128,8 @@ class CommandTable {
 
  private:
   std::unordered_map<std::string, Command> commands_;
+  DocLookup docs_;
 };
-
-void RegisterConnectionCommands(CommandTable* t);
-void RegisterStringCommands(CommandTable* t);
-void RegisterKeyspaceCommands(CommandTable* t);
-void RegisterServerCommands(CommandTable* t);
 
 // Shared reply texts and argument parsing (Redis's shared objects and getLongLongFromObject).
 namespace errors {

@@ -1,5 +1,6 @@
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -29,7 +30,61 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   return true;
 }
 
-void CommandTable::Add(Command cmd) {
+namespace {
+
+struct FlagWord {
+  std::string_view word;  // in a table line
+  std::string_view name;  // in COMMAND INFO
+  uint32_t bit;
+};
+constexpr FlagWord kFlagWords[] = {
+    {"write", "write", kCmdWrite},          {"readonly", "readonly", kCmdReadOnly},
+    {"denyoom", "denyoom", kCmdDenyOom},    {"admin", "admin", kCmdAdmin},
+    {"noauth", "no_auth", kCmdNoAuth},      {"fast", "fast", kCmdFast},
+    {"blocking", "blocking", kCmdBlocking}, {"noscript", "noscript", kCmdNoScript},
+    {"loading", "loading", kCmdLoading},    {"stale", "stale", kCmdStale},
+};
+
+[[noreturn]] void BadTable(std::string_view name, const std::string& why) {
+  spdlog::critical("command table: '{}': {}", name, why);
+  std::abort();
+}
+
+}  // namespace
+
+std::vector<std::string_view> FlagNames(uint32_t flags) {
+  std::vector<std::string_view> names;
+  for (const FlagWord& f : kFlagWords) {
+    if (flags & f.bit) names.push_back(f.name);
+  }
+  return names;
+}
+
+void CommandTable::Add(const CommandSpec& spec) {
+  Command cmd;
+  cmd.name = spec.name;
+  cmd.arity = spec.arity;
+  cmd.keys = spec.keys;
+  cmd.fn = spec.fn;
+  std::string_view words(spec.flags);
+  while (!words.empty()) {
+    const size_t sp = words.find(' ');
+    const std::string_view w = words.substr(0, sp);
+    words.remove_prefix(sp == std::string_view::npos ? words.size() : sp + 1);
+    if (w.empty()) continue;
+    const FlagWord* f = std::find_if(std::begin(kFlagWords), std::end(kFlagWords),
+                                     [&](const FlagWord& x) { return x.word == w; });
+    if (f == std::end(kFlagWords)) BadTable(cmd.name, "unknown flag '" + std::string(w) + "'");
+    cmd.flags |= f->bit;
+  }
+  std::string_view subs(spec.subcommands);
+  while (!subs.empty()) {
+    const size_t sp = subs.find(' ');
+    cmd.subcommands.push_back(cmd.name + "|" + std::string(subs.substr(0, sp)));
+    subs.remove_prefix(sp == std::string_view::npos ? subs.size() : sp + 1);
+  }
+  if (!docs_ || !docs_(cmd.name, &cmd)) BadTable(cmd.name, "no COMMAND DOCS entry");
+  if (commands_.count(cmd.name) != 0) BadTable(cmd.name, "registered twice");
   std::string key = cmd.name;
   commands_[key] = std::move(cmd);
 }

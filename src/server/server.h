@@ -1,8 +1,9 @@
 // Server: ties the event loop, the connections, the command table and the store together.
 //
 // Request path (one loop thread): bytes arrive -> Client's parser yields argv views into the
-// connection's input buffer -> Dispatch() checks arity/auth/disk state and runs the command,
-// which stages writes in the Keyspace and appends its reply to the connection's output ->
+// connection's input buffer -> Dispatch() -> Execute() checks arity/auth/disk state and runs
+// the command, which stages writes in the keyspace transaction and appends its reply to the
+// connection's output; Execute commits the transaction as one write batch ->
 // BeforeSleep(), once per loop iteration, hands all WAL bytes of the iteration to the OS in
 // one write(2) and then writes the replies. With appendfsync always, replies wait until the
 // WAL is durable, so no reply that depends on a write is ever sent before that write is on
@@ -11,6 +12,10 @@
 // is already running does it hand the sync to the store's syncer thread (DB::SyncAsync) and
 // hold the clients, paused, until the syncer reports (OnDurable); writes that arrive
 // meanwhile share the next fsync.
+//
+// The Server's methods live in one file per concern: server.cc (lifecycle), clients.cc
+// (connections, input, closing), execute.cc (running a command), durability.cc (replies and
+// the WAL), cron.cc (periodic work), info.cc (INFO).
 #pragma once
 
 #include <atomic>
@@ -71,8 +76,13 @@ class Server : public net::ConnectionHandler {
   Server(Config* config, ConfigRegistry* registry);
   ~Server() override;
 
-  // Opens the store and starts listening. On failure the message says what to do.
+  // Open(), then listens and installs the loop's timers and signal handlers. On failure the
+  // message says what to do.
   Status Start();
+  // Applies rename-command and opens the store and the keyspace: enough to Execute commands
+  // with no socket (tests). The commands are registered into commands() before
+  // (commands::RegisterAllCommands).
+  Status Open();
   // Runs the loop until shutdown; returns the process exit code.
   int Run();
 
@@ -187,6 +197,10 @@ class Server : public net::ConnectionHandler {
   // Logs a failed WAL write once per error (BeforeSleep meets it at every loop iteration
   // while the store refuses writes), again after a recovery.
   void ReportWalError(const Status& s);
+  // What a store error says went wrong, without the file it names: every retry of a failed
+  // flush writes a new table, so two errors that differ only in the table are one error to
+  // the operator.
+  static std::string ErrorKind(const Status& s);
   // Closes clients whose unsent replies stayed over the soft limit for too long.
   void CheckOutputSoftLimits(int64_t now_ms);
   void ApplyParserLimits(Client* c);

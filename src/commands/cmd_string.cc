@@ -5,11 +5,15 @@
 #include <cstring>
 #include <unordered_set>
 
+#include "commands/commands.h"
 #include "server/command.h"
 #include "types/keyspace.h"
 #include "server/server.h"
 
-namespace strata::server {
+namespace strata::commands {
+
+using namespace server;  // the command API: CommandContext, Server, Client, errors
+
 namespace {
 
 /*--- Helpers ---*/
@@ -432,251 +436,33 @@ void SetRangeCommand(CommandContext& ctx) {
   ctx.reply.Integer(static_cast<int64_t>(v.payload.size()));
 }
 
+// name, arity, flags, key positions {first, last, step}, function[, subcommands]
+const CommandSpec kCommands[] = {
+    {"get", 2, "readonly fast", {1, 1, 1}, GetCommand},
+    {"set", -3, "write denyoom", {1, 1, 1}, SetCommand},
+    {"setnx", 3, "write denyoom fast", {1, 1, 1}, SetNxCommand},
+    {"setex", 4, "write denyoom", {1, 1, 1}, SetExCommand},
+    {"psetex", 4, "write denyoom", {1, 1, 1}, PSetExCommand},
+    {"getset", 3, "write denyoom fast", {1, 1, 1}, GetSetCommand},
+    {"getdel", 2, "write fast", {1, 1, 1}, GetDelCommand},
+    {"getex", -2, "write fast", {1, 1, 1}, GetExCommand},
+    {"mget", -2, "readonly fast", {1, -1, 1}, MGetCommand},
+    {"mset", -3, "write denyoom", {1, -1, 2}, MSetCommand},
+    {"msetnx", -3, "write denyoom", {1, -1, 2}, MSetNxCommand},
+    {"incr", 2, "write denyoom fast", {1, 1, 1}, IncrCommand},
+    {"decr", 2, "write denyoom fast", {1, 1, 1}, DecrCommand},
+    {"incrby", 3, "write denyoom fast", {1, 1, 1}, IncrByCommand},
+    {"decrby", 3, "write denyoom fast", {1, 1, 1}, DecrByCommand},
+    {"incrbyfloat", 3, "write denyoom fast", {1, 1, 1}, IncrByFloatCommand},
+    {"append", 3, "write denyoom fast", {1, 1, 1}, AppendCommand},
+    {"strlen", 2, "readonly fast", {1, 1, 1}, StrlenCommand},
+    {"getrange", 4, "readonly", {1, 1, 1}, GetRangeCommand},
+    {"substr", 4, "readonly", {1, 1, 1}, GetRangeCommand},
+    {"setrange", 4, "write denyoom", {1, 1, 1}, SetRangeCommand},
+};
+
 }  // namespace
 
-void RegisterStringCommands(CommandTable* t) {
-  const uint32_t r = kCmdReadOnly | kCmdFast, w = kCmdWrite | kCmdDenyOom;
-  t->Add({"get",
-          2,
-          r,
-          1,
-          1,
-          1,
-          GetCommand,
-          "string",
-          "Returns the string value of a key.",
-          "1.0.0",
-          {}});
-  t->Add(
-      {"set",
-       -3,
-       w,
-       1,
-       1,
-       1,
-       SetCommand,
-       "string",
-       "Sets the string value of a key, ignoring its type. The key is created if it doesn't exist.",
-       "1.0.0",
-       {}});
-  t->Add({"setnx",
-          3,
-          w | kCmdFast,
-          1,
-          1,
-          1,
-          SetNxCommand,
-          "string",
-          "Set the string value of a key only when the key doesn't exist.",
-          "1.0.0",
-          {}});
-  t->Add(
-      {"setex",
-       4,
-       w,
-       1,
-       1,
-       1,
-       SetExCommand,
-       "string",
-       "Sets the string value and expiration time of a key. Creates the key if it doesn't exist.",
-       "2.0.0",
-       {}});
-  t->Add({"psetex",
-          4,
-          w,
-          1,
-          1,
-          1,
-          PSetExCommand,
-          "string",
-          "Sets both string value and expiration time in milliseconds of a key. The key is created "
-          "if it doesn't exist.",
-          "2.6.0",
-          {}});
-  t->Add({"getset",
-          3,
-          w | kCmdFast,
-          1,
-          1,
-          1,
-          GetSetCommand,
-          "string",
-          "Returns the previous string value of a key after setting it to a new value.",
-          "1.0.0",
-          {}});
-  t->Add({"getdel",
-          2,
-          kCmdWrite | kCmdFast,
-          1,
-          1,
-          1,
-          GetDelCommand,
-          "string",
-          "Returns the string value of a key after deleting the key.",
-          "6.2.0",
-          {}});
-  t->Add({"getex",
-          -2,
-          kCmdWrite | kCmdFast,
-          1,
-          1,
-          1,
-          GetExCommand,
-          "string",
-          "Returns the string value of a key after setting its expiration time.",
-          "6.2.0",
-          {}});
-  t->Add({"mget",
-          -2,
-          r,
-          1,
-          -1,
-          1,
-          MGetCommand,
-          "string",
-          "Atomically returns the string values of one or more keys.",
-          "1.0.0",
-          {}});
-  t->Add({"mset",
-          -3,
-          w,
-          1,
-          -1,
-          2,
-          MSetCommand,
-          "string",
-          "Atomically creates or modifies the string values of one or more keys.",
-          "1.0.1",
-          {}});
-  t->Add(
-      {"msetnx",
-       -3,
-       w,
-       1,
-       -1,
-       2,
-       MSetNxCommand,
-       "string",
-       "Atomically modifies the string values of one or more keys only when all keys don't exist.",
-       "1.0.1",
-       {}});
-  t->Add({"incr",
-          2,
-          w | kCmdFast,
-          1,
-          1,
-          1,
-          IncrCommand,
-          "string",
-          "Increments the integer value of a key by one. Uses 0 as initial value if the key "
-          "doesn't exist.",
-          "1.0.0",
-          {}});
-  t->Add({"decr",
-          2,
-          w | kCmdFast,
-          1,
-          1,
-          1,
-          DecrCommand,
-          "string",
-          "Decrements the integer value of a key by one. Uses 0 as initial value if the key "
-          "doesn't exist.",
-          "1.0.0",
-          {}});
-  t->Add({"incrby",
-          3,
-          w | kCmdFast,
-          1,
-          1,
-          1,
-          IncrByCommand,
-          "string",
-          "Increments the integer value of a key by a number. Uses 0 as initial value if the key "
-          "doesn't exist.",
-          "1.0.0",
-          {}});
-  t->Add({"decrby",
-          3,
-          w | kCmdFast,
-          1,
-          1,
-          1,
-          DecrByCommand,
-          "string",
-          "Decrements a number from the integer value of a key. Uses 0 as initial value if the key "
-          "doesn't exist.",
-          "1.0.0",
-          {}});
-  t->Add({"incrbyfloat",
-          3,
-          w | kCmdFast,
-          1,
-          1,
-          1,
-          IncrByFloatCommand,
-          "string",
-          "Increment the floating point value of a key by a number. Uses 0 as initial value if the "
-          "key doesn't exist.",
-          "2.6.0",
-          {}});
-  t->Add({"append",
-          3,
-          w | kCmdFast,
-          1,
-          1,
-          1,
-          AppendCommand,
-          "string",
-          "Appends a string to the value of a key. Creates the key if it doesn't exist.",
-          "2.0.0",
-          {}});
-  t->Add({"strlen",
-          2,
-          r,
-          1,
-          1,
-          1,
-          StrlenCommand,
-          "string",
-          "Returns the length of a string value.",
-          "2.2.0",
-          {}});
-  t->Add({"getrange",
-          4,
-          kCmdReadOnly,
-          1,
-          1,
-          1,
-          GetRangeCommand,
-          "string",
-          "Returns a substring of the string stored at a key.",
-          "2.4.0",
-          {}});
-  t->Add({"substr",
-          4,
-          kCmdReadOnly,
-          1,
-          1,
-          1,
-          GetRangeCommand,
-          "string",
-          "Returns a substring from a string value.",
-          "1.0.0",
-          {}});
-  t->Add({"setrange",
-          4,
-          w,
-          1,
-          1,
-          1,
-          SetRangeCommand,
-          "string",
-          "Overwrites a part of a string value with another by an offset. Creates the key if it "
-          "doesn't exist.",
-          "2.2.0",
-          {}});
-}
+void RegisterStringCommands(CommandTable* t) { t->AddAll(kCommands); }
 
-}  // namespace strata::server
+}  // namespace strata::commands

@@ -4,13 +4,17 @@
 #include <thread>
 
 #include "net/event_loop.h"
+#include "commands/commands.h"
 #include "server/command.h"
 #include "server/info.h"
 #include "types/keyspace.h"
 #include "server/server.h"
 #include "util/glob.h"
 
-namespace strata::server {
+namespace strata::commands {
+
+using namespace server;  // the command API: CommandContext, Server, Client, errors
+
 namespace {
 
 void SubcommandArityError(CommandContext& ctx) {
@@ -92,28 +96,18 @@ void ConfigCommand(CommandContext& ctx) {
 
 /*--- COMMAND ---*/
 
-std::vector<std::string> FlagNames(const Command& c) {
-  std::vector<std::string> f;
-  if (c.flags & kCmdWrite) f.push_back("write");
-  if (c.flags & kCmdReadOnly) f.push_back("readonly");
-  if (c.flags & kCmdDenyOom) f.push_back("denyoom");
-  if (c.flags & kCmdAdmin) f.push_back("admin");
-  if (c.flags & kCmdNoAuth) f.push_back("no_auth");
-  if (c.flags & kCmdFast) f.push_back("fast");
-  return f;
-}
 
 void CommandInfoEntry(CommandContext& ctx, const Command& c) {
   resp::Writer& w = ctx.reply;
   w.ArrayHeader(10);
   w.Bulk(c.name);
   w.Integer(c.arity);
-  auto flags = FlagNames(c);
+  auto flags = FlagNames(c.flags);
   w.SetHeader(static_cast<int64_t>(flags.size()));
   for (auto& f : flags) w.Simple(f);
-  w.Integer(c.first_key);
-  w.Integer(c.last_key);
-  w.Integer(c.key_step);
+  w.Integer(c.keys.first);
+  w.Integer(c.keys.last);
+  w.Integer(c.keys.step);
   std::vector<std::string> cats;
   cats.push_back(c.flags & kCmdWrite ? "@write" : "@read");
   if (c.group == "string" || c.group == "generic" || c.group == "connection") {
@@ -198,7 +192,7 @@ void CommandCommand(CommandContext& ctx) {
     if ((c->arity > 0 && argc != c->arity) || (c->arity < 0 && argc < -c->arity)) {
       return ctx.reply.Error("ERR Invalid number of arguments specified for command");
     }
-    if (c->first_key == 0) return ctx.reply.Error("ERR The command has no key arguments");
+    if (c->keys.first == 0) return ctx.reply.Error("ERR The command has no key arguments");
     std::vector<std::string_view> keys;
     c->ForEachKeyIndex(static_cast<size_t>(argc),
                        [&](size_t i) { keys.push_back(ctx.arg(i + 2)); });
@@ -379,153 +373,25 @@ void FunctionCommand(CommandContext& ctx) {
   }
 }
 
+// name, arity, flags, key positions {first, last, step}, function[, subcommands]
+const CommandSpec kCommands[] = {
+    {"info", -1, "", {}, InfoCommand},
+    {"config", -2, "admin", {}, ConfigCommand, "get set resetstat rewrite help"},
+    {"command", -1, "", {}, CommandCommand, "count info docs list getkeys help"},
+    {"time", 1, "fast", {}, TimeCommand},
+    {"lastsave", 1, "fast", {}, LastSaveCommand},
+    {"save", 1, "admin", {}, SaveCommand},
+    {"bgsave", -1, "admin", {}, BgSaveCommand},
+    {"shutdown", -1, "admin", {}, ShutdownCommand},
+    {"compact", 1, "admin", {}, CompactCommand},
+    {"debug", -2, "admin", {}, DebugCommand},
+    {"slowlog", -2, "admin", {}, SlowlogCommand, "get len reset help"},
+    {"monitor", 1, "admin", {}, MonitorCommand},
+    {"function", -2, "", {}, FunctionCommand, "flush list"},
+};
+
 }  // namespace
 
-void RegisterServerCommands(CommandTable* t) {
-  t->Add({"info",
-          -1,
-          0,
-          0,
-          0,
-          0,
-          InfoCommand,
-          "server",
-          "Returns information and statistics about the server.",
-          "1.0.0",
-          {}});
-  t->Add({"config",
-          -2,
-          kCmdAdmin,
-          0,
-          0,
-          0,
-          ConfigCommand,
-          "server",
-          "A container for server configuration commands.",
-          "2.0.0",
-          {"config|get", "config|set", "config|resetstat", "config|rewrite", "config|help"}});
-  t->Add({"command",
-          -1,
-          0,
-          0,
-          0,
-          0,
-          CommandCommand,
-          "server",
-          "Returns detailed information about all commands.",
-          "2.8.13",
-          {"command|count", "command|info", "command|docs", "command|list", "command|getkeys",
-           "command|help"}});
-  t->Add({"time",
-          1,
-          kCmdFast,
-          0,
-          0,
-          0,
-          TimeCommand,
-          "server",
-          "Returns the server time.",
-          "2.6.0",
-          {}});
-  t->Add({"lastsave",
-          1,
-          kCmdFast,
-          0,
-          0,
-          0,
-          LastSaveCommand,
-          "server",
-          "Returns the Unix timestamp of the last successful save to disk.",
-          "1.0.0",
-          {}});
-  t->Add({"save",
-          1,
-          kCmdAdmin,
-          0,
-          0,
-          0,
-          SaveCommand,
-          "server",
-          "Synchronously saves the database(s) to disk.",
-          "1.0.0",
-          {}});
-  t->Add({"bgsave",
-          -1,
-          kCmdAdmin,
-          0,
-          0,
-          0,
-          BgSaveCommand,
-          "server",
-          "Asynchronously saves the database(s) to disk.",
-          "1.0.0",
-          {}});
-  t->Add({"shutdown",
-          -1,
-          kCmdAdmin,
-          0,
-          0,
-          0,
-          ShutdownCommand,
-          "server",
-          "Synchronously saves the database(s) to disk and shuts down the Redis server.",
-          "1.0.0",
-          {}});
-  t->Add({"compact",
-          1,
-          kCmdAdmin,
-          0,
-          0,
-          0,
-          CompactCommand,
-          "server",
-          "Compacts every level of the store down to the bottom (Strata).",
-          "7.2.4",
-          {}});
-  t->Add({"debug",
-          -2,
-          kCmdAdmin,
-          0,
-          0,
-          0,
-          DebugCommand,
-          "server",
-          "A container for debugging commands.",
-          "1.0.0",
-          {}});
-  t->Add({"slowlog",
-          -2,
-          kCmdAdmin,
-          0,
-          0,
-          0,
-          SlowlogCommand,
-          "server",
-          "A container for slow log commands.",
-          "2.2.12",
-          {"slowlog|get", "slowlog|len", "slowlog|reset", "slowlog|help"}});
-  t->Add({"monitor",
-          1,
-          kCmdAdmin,
-          0,
-          0,
-          0,
-          MonitorCommand,
-          "server",
-          "Listens for all requests received by the server in real-time.",
-          "1.0.0",
-          {}});
-  t->Add({"function",
-          -2,
-          0,
-          0,
-          0,
-          0,
-          FunctionCommand,
-          "scripting",
-          "A container for function commands.",
-          "7.0.0",
-          {"function|flush", "function|list"}});
-}
+void RegisterServerCommands(CommandTable* t) { t->AddAll(kCommands); }
 
-}  // namespace strata::server
+}  // namespace strata::commands

@@ -1,11 +1,15 @@
 // Connection commands: PING ECHO QUIT AUTH HELLO SELECT RESET CLIENT READONLY.
 #include <algorithm>
 
+#include "commands/commands.h"
 #include "server/command.h"
 #include "types/keyspace.h"
 #include "server/server.h"
 
-namespace strata::server {
+namespace strata::commands {
+
+using namespace server;  // the command API: CommandContext, Server, Client, errors
+
 namespace {
 
 /*--- Helpers ---*/
@@ -378,110 +382,21 @@ void ClientCommand(CommandContext& ctx) {
   }
 }
 
+// name, arity, flags, key positions {first, last, step}, function[, subcommands]
+const CommandSpec kCommands[] = {
+    {"ping", -1, "fast", {}, PingCommand},
+    {"echo", 2, "fast", {}, EchoCommand},
+    {"quit", -1, "noauth fast", {}, QuitCommand},
+    {"auth", -2, "noauth fast", {}, AuthCommand},
+    {"hello", -1, "noauth fast", {}, HelloCommand},
+    {"select", 2, "fast", {}, SelectCommand},
+    {"reset", 1, "noauth fast", {}, ResetCommand},
+    {"readonly", 1, "fast", {}, ReadonlyCommand},
+    {"client", -2, "admin", {}, ClientCommand, "id setname getname setinfo list info kill reply no-evict no-touch help"},
+};
+
 }  // namespace
 
-void RegisterConnectionCommands(CommandTable* t) {
-  t->Add({"ping",
-          -1,
-          kCmdFast,
-          0,
-          0,
-          0,
-          PingCommand,
-          "connection",
-          "Returns the server's liveliness response.",
-          "1.0.0",
-          {}});
-  t->Add({"echo",
-          2,
-          kCmdFast,
-          0,
-          0,
-          0,
-          EchoCommand,
-          "connection",
-          "Returns the given string.",
-          "1.0.0",
-          {}});
-  t->Add({"quit",
-          -1,
-          kCmdNoAuth | kCmdFast,
-          0,
-          0,
-          0,
-          QuitCommand,
-          "connection",
-          "Closes the connection.",
-          "1.0.0",
-          {}});
-  t->Add({"auth",
-          -2,
-          kCmdNoAuth | kCmdFast,
-          0,
-          0,
-          0,
-          AuthCommand,
-          "connection",
-          "Authenticates the connection.",
-          "1.0.0",
-          {}});
-  t->Add({"hello",
-          -1,
-          kCmdNoAuth | kCmdFast,
-          0,
-          0,
-          0,
-          HelloCommand,
-          "connection",
-          "Handshakes with the Redis server.",
-          "6.0.0",
-          {}});
-  t->Add({"select",
-          2,
-          kCmdFast,
-          0,
-          0,
-          0,
-          SelectCommand,
-          "connection",
-          "Changes the selected database.",
-          "1.0.0",
-          {}});
-  t->Add({"reset",
-          1,
-          kCmdNoAuth | kCmdFast,
-          0,
-          0,
-          0,
-          ResetCommand,
-          "connection",
-          "Resets the connection.",
-          "6.2.0",
-          {}});
-  t->Add({"readonly",
-          1,
-          kCmdFast,
-          0,
-          0,
-          0,
-          ReadonlyCommand,
-          "cluster",
-          "Enables read-only queries for a connection to a Redis Cluster replica node.",
-          "3.0.0",
-          {}});
-  t->Add({"client",
-          -2,
-          kCmdAdmin,
-          0,
-          0,
-          0,
-          ClientCommand,
-          "connection",
-          "A container for client connection commands.",
-          "2.4.0",
-          {"client|id", "client|setname", "client|getname", "client|setinfo", "client|list",
-           "client|info", "client|kill", "client|reply", "client|no-evict", "client|no-touch",
-           "client|help"}});
-}
+void RegisterConnectionCommands(CommandTable* t) { t->AddAll(kCommands); }
 
-}  // namespace strata::server
+}  // namespace strata::commands
