@@ -45,8 +45,8 @@ UNIT_BINS := $(foreach d,$(UNIT_DIRS),$(BUILD)/tests/unit_$(d))
 INTEG_BIN := $(BUILD)/tests/integration_tests
 GTEST    := -lgtest -lgtest_main
 
-.PHONY: all run test unit integration deps clean bench fuzz format tools
-all: $(SERVER) tools
+.PHONY: all run test unit integration deps clean bench fuzz format
+all: $(SERVER)
 
 deps:
 	@bash scripts/deps.sh
@@ -69,13 +69,6 @@ endef
 $(foreach m,$(MODULES),$(eval $(call MODULE_RULES,$(m))))
 
 $(SERVER): $(BUILD)/src/main.o $(ALL_LIBS)
-	$(CXX) $(LDFLAGS) $< $(LINK_LIBS) $(SYSLIBS) -o $@
-
-# Small command-line tools built from src/tools/*.cc (e.g. strata-sst-dump).
-TOOL_SRCS := $(wildcard src/tools/*.cc)
-TOOLS := $(patsubst src/tools/%.cc,$(BUILD)/%,$(TOOL_SRCS))
-tools: $(TOOLS)
-$(BUILD)/%: $(BUILD)/src/tools/%.o $(ALL_LIBS)
 	$(CXX) $(LDFLAGS) $< $(LINK_LIBS) $(SYSLIBS) -o $@
 
 # One unit-test binary per tests/unit/<dir>/, linked only against the libraries that module

@@ -53,7 +53,7 @@ int Connection::fd() const {
   return fd;
 }
 
-void Connection::Start() {
+void Connection::Start(int keepalive_s) {
   sockaddr_storage ss;
   int len = sizeof(ss);
   if (uv_tcp_getpeername(&handle_, reinterpret_cast<sockaddr*>(&ss), &len) == 0) {
@@ -64,7 +64,7 @@ void Connection::Start() {
     local_ = FormatAddr(ss, nullptr);
   }
   uv_tcp_nodelay(&handle_, 1);
-  uv_tcp_keepalive(&handle_, 1, 300);
+  uv_tcp_keepalive(&handle_, keepalive_s > 0 ? 1 : 0, static_cast<unsigned>(keepalive_s));
   handler_->OnOpen(this);
   if (!closing_) ResumeReading();
 }
@@ -251,7 +251,7 @@ void Listener::OnConnection(uv_stream_t* server, int status) {
     return;
   }
   // From here libuv's handle owns the connection; OnCloseCb frees it.
-  conn.release()->Start();
+  conn.release()->Start(self->keepalive_s_);
 }
 
 }  // namespace strata::net

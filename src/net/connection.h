@@ -41,9 +41,10 @@ class Connection {
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
-  // Called by the Listener once the uv_tcp_t is accepted.
+  // Called by the Listener once the uv_tcp_t is accepted. keepalive_s: TCP keepalive probe
+  // interval in seconds (Redis's tcp-keepalive), 0 for none.
   uv_tcp_t* handle() { return &handle_; }
-  void Start();
+  void Start(int keepalive_s);
 
   uint64_t id() const { return id_; }
   const std::string& peer() const { return peer_; }    // "ip:port"
@@ -120,6 +121,8 @@ class Listener {
   bool Listen(const std::string& addr, int port, int backlog, std::string* error);
   // Stops accepting (the sockets close); open connections stay.
   void StopListening();
+  // TCP keepalive for connections accepted from now on (seconds; 0 turns it off).
+  void set_keepalive(int seconds) { keepalive_s_ = seconds; }
 
  private:
   static void OnConnection(uv_stream_t* server, int status);
@@ -128,6 +131,7 @@ class Listener {
   ConnectionHandler* handler_;
   std::vector<uv_tcp_t*> servers_;
   uint64_t next_id_ = 1;
+  int keepalive_s_ = 300;
 };
 
 }  // namespace strata::net

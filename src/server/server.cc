@@ -118,6 +118,7 @@ Status Server::Start() {
   Status s = Open();
   if (!s.ok()) return s;
   listener_ = std::make_unique<net::Listener>(loop_.uv(), this);
+  listener_->set_keepalive(config_.tcp_keepalive);
   for (const auto& addr : config_.bind) {
     std::string err;
     if (!listener_->Listen(addr, config_.port, config_.tcp_backlog, &err)) {
@@ -179,7 +180,9 @@ void Server::ResetStats() {
 }
 
 void Server::OnConfigChanged(const std::string& name) {
-  if (name == "requirepass" || name == "proto-max-bulk-len") {
+  if (name == "tcp-keepalive") {
+    if (listener_) listener_->set_keepalive(config_.tcp_keepalive);
+  } else if (name == "requirepass" || name == "proto-max-bulk-len") {
     for (auto& [id, c] : clients_) ApplyParserLimits(c.get());
   } else if (name == "loglevel") {
     const std::string& l = config_.loglevel;

@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "store/db.h"
-#include "store/fault_env.h"
+#include "fault_env.h"
 #include "store_test_util.h"
 
 namespace strata::store {

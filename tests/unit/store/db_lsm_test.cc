@@ -16,7 +16,7 @@
 
 #include "store/db.h"
 #include "store/env.h"
-#include "store/fault_env.h"
+#include "fault_env.h"
 #include "store/filename.h"
 #include "store_test_util.h"
 

@@ -14,7 +14,7 @@
 
 #include "store/db.h"
 #include "store/env.h"
-#include "store/fault_env.h"
+#include "fault_env.h"
 #include "store_test_util.h"
 
 namespace strata::store {

@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "store/env.h"
-#include "store/fault_env.h"
+#include "fault_env.h"
 #include "store/filename.h"
 #include "store_test_util.h"
 

@@ -6,7 +6,7 @@
 
 #include <algorithm>
 
-#include "store/fault_env.h"
+#include "fault_env.h"
 #include "store/filename.h"
 #include "store_test_util.h"
 

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "store/env.h"
-#include "store/fault_env.h"
+#include "fault_env.h"
 #include "store_test_util.h"
 
 namespace strata::store {

@@ -11,7 +11,7 @@
 
 #include "store/db.h"
 #include "store/dbformat.h"
-#include "store/fault_env.h"
+#include "fault_env.h"
 #include "store/filename.h"
 
 namespace strata::store::testing {

@@ -1,4 +1,4 @@
-#include "store/fault_env.h"
+#include "fault_env.h"
 
 #include <algorithm>
 #include <cstdint>
