@@ -3,10 +3,12 @@
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -39,6 +41,26 @@ std::string StartupHint(const strata::Status& s) {
   }
   return ". The data directory is damaged. Keep a copy of it and restore the data from a "
          "backup or a replica; the server does not start on a store it cannot read exactly";
+}
+
+// daemonize yes, as redis-server: the parent exits at once; the child leaves the terminal's
+// session and points stdin, stdout and stderr at /dev/null. Runs before any thread exists.
+bool Daemonize() {
+  const pid_t pid = ::fork();
+  if (pid < 0) {
+    std::perror("strata-server: fork");
+    return false;
+  }
+  if (pid > 0) std::_Exit(0);
+  ::setsid();
+  const int fd = ::open("/dev/null", O_RDWR);
+  if (fd >= 0) {
+    ::dup2(fd, STDIN_FILENO);
+    ::dup2(fd, STDOUT_FILENO);
+    ::dup2(fd, STDERR_FILENO);
+    if (fd > STDERR_FILENO) ::close(fd);
+  }
+  return true;
 }
 
 bool SetupLogging(const strata::server::Config& c) {
@@ -100,12 +122,14 @@ int main(int argc, char** argv) {
                  strata::server::kStrataVersion, error.c_str());
     return 1;
   }
+  if (config.daemonize && !Daemonize()) return 1;
   if (!SetupLogging(config)) return 1;
   spdlog::info("Strata {} (Redis protocol {}) starting, pid={}", strata::server::kStrataVersion,
                strata::server::kRedisVersion, getpid());
   if (config.requirepass.empty() && config.protected_mode) {
     bool loopback_only = true;
-    for (const auto& b : config.bind) {
+    for (std::string b : config.bind) {
+      if (!b.empty() && b[0] == '-') b.erase(0, 1);
       loopback_only &= b.rfind("127.", 0) == 0 || b == "::1" || b == "localhost";
     }
     if (!loopback_only) {

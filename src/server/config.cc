@@ -168,18 +168,31 @@ ConfigRegistry::ConfigRegistry(Config* c) : c_(c) {
   Define(
       "appendonly", false, [] { return std::string("yes"); },
       [](const std::vector<std::string>&, std::string*) { return true; });
+  // `save` is kept and reported as set (default "": no snapshots are taken); its syntax is
+  // checked as Redis does: pairs of <seconds> <changes>.
   Define(
-      "save", false, [] { return std::string(); },
-      [](const std::vector<std::string>&, std::string*) { return true; });
-  Define(
-      "daemonize", false, [] { return std::string("no"); },
-      [](const std::vector<std::string>& a, std::string* err) {
-        if (!a.empty() && Lower(a[0]) == "yes") {
-          *err = "daemonize yes is not supported; run strata-server under a supervisor";
-          return false;
+      "save", true, [this] { return c_->save; },
+      [this](const std::vector<std::string>& a, std::string* err) {
+        std::vector<std::string> w;
+        for (const auto& x : a) {
+          std::istringstream is(x);
+          std::string t;
+          while (is >> t) w.push_back(t);
         }
+        int64_t n;
+        for (const auto& t : w) {
+          if (!ParseInt64(t, &n) || n < 0 || w.size() % 2 != 0) {
+            *err = "Invalid save parameters";
+            return false;
+          }
+        }
+        std::string v;
+        for (size_t i = 0; i < w.size(); i++) v += (i ? " " : "") + w[i];
+        c_->save = v;
         return true;
       });
+  DefineBool("daemonize", false, &c_->daemonize);
+  DefineInertOptions();
 }
 
 void ConfigRegistry::Define(

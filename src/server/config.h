@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -59,6 +60,11 @@ struct Config {
   int max_open_files = 1000;
   bool mmap_reads = false;
 
+  // Fork into the background at start-up, as redis-server does (main.cc).
+  bool daemonize = false;
+  // Kept and reported only: Strata takes no RDB snapshots.
+  std::string save;
+
   // Where the configuration was read from (for CONFIG REWRITE); empty if none.
   std::string config_file;
 };
@@ -105,9 +111,13 @@ class ConfigRegistry {
   void DefineString(const std::string& name, bool mut, std::string* field);
   void DefineEnum(const std::string& name, bool mut, std::string* field,
                   std::vector<std::string> values);
+  // Redis directives with no effect here (config_compat.cc): kept in inert_ by name (an old
+  // alias shares its new name's entry) and reported by CONFIG GET.
+  void DefineInertOptions();
 
   Config* c_;
   std::vector<Option> options_;
+  std::map<std::string, std::string> inert_;
   std::function<void(const std::string&)> on_change_;
 };
 

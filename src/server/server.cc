@@ -119,12 +119,24 @@ Status Server::Start() {
   if (!s.ok()) return s;
   listener_ = std::make_unique<net::Listener>(loop_.uv(), this);
   listener_->set_keepalive(config_.tcp_keepalive);
-  for (const auto& addr : config_.bind) {
+  // Redis 7's bind syntax: "*" is every IPv4 address, "::*" every IPv6 one, and a leading
+  // "-" marks an address that may be missing on this host (skipped if it cannot be bound).
+  int listening = 0;
+  for (std::string addr : config_.bind) {
+    const bool optional = !addr.empty() && addr[0] == '-';
+    if (optional) addr.erase(0, 1);
+    if (addr == "*") addr = "0.0.0.0";
+    if (addr == "::*") addr = "::";
     std::string err;
-    if (!listener_->Listen(addr, config_.port, config_.tcp_backlog, &err)) {
+    if (listener_->Listen(addr, config_.port, config_.tcp_backlog, &err)) {
+      listening++;
+    } else if (optional) {
+      spdlog::warn("Skipping optional bind address {}: {}", addr, err);
+    } else {
       return Status::IOError(err);
     }
   }
+  if (listening == 0) return Status::IOError("no bind address could be listened on");
   loop_.SetBeforeSleep([this] { BeforeSleep(); });
   loop_.AddTimer(std::max(1, 1000 / config_.hz), [this] { Cron(); });
   loop_.OnSignal(SIGTERM, [this] {

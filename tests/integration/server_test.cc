@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
 #include "harness.h"
 
 namespace strata::integration {
@@ -278,6 +280,32 @@ TEST(ConfigFileTest, CommandLineOverridesConfigFile) {
   Client c = server.Connect();
   EXPECT_EQ(c.Run("CONFIG GET maxclients"), "[$maxclients, $200]");
   EXPECT_EQ(c.Run("CONFIG GET timeout"), "[$timeout, $30]");
+}
+
+// A Redis user's redis.conf loads: Debian's stock file (every directive of Redis 7.0's
+// default redis.conf that Debian leaves active, plus its own daemonize/pidfile/logfile/dir),
+// with only the port, the directory, the log and the pid file pointed at the test's own.
+TEST(ConfigFileTest, RedisStockConfigFileLoads) {
+  const std::string stock = "/etc/redis/redis.conf";
+  if (::access(stock.c_str(), R_OK) != 0) {
+    GTEST_SKIP() << stock << " is not readable here (Debian's redis-server package installs it)";
+  }
+  TestServer server;
+  const std::string conf = server.root() + "/redis.conf";
+  WriteFile(conf, ReadFile(stock));
+  ASSERT_TRUE(server.Start({"--daemonize", "no", "--pidfile", server.root() + "/server.pid",
+                            "--logfile", server.root() + "/" +
+                                             (IsRedis() ? "stdout.log" : "strata.log")},
+                           conf));
+  Client c = server.Connect();
+  EXPECT_EQ(c.Run("PING"), "+PONG");
+  EXPECT_EQ(c.Run("CONFIG GET hash-max-ziplist-entries"), "[$hash-max-ziplist-entries, $512]");
+  EXPECT_EQ(c.Run("CONFIG GET lazyfree-lazy-user-del"), "[$lazyfree-lazy-user-del, $no]");
+  EXPECT_EQ(c.Run({"CONFIG", "SET", "save", ""}), "+OK") << "as Redis: settable at run time";
+  EXPECT_EQ(c.Run("CONFIG GET save"), "[$save, $]");
+  EXPECT_EQ(c.Run("CONFIG SET zset-max-ziplist-entries 64"), "+OK");
+  EXPECT_EQ(c.Run("CONFIG GET zset-max-listpack-entries"), "[$zset-max-listpack-entries, $64]");
+  EXPECT_EQ(c.Run("SET k v"), "+OK");
 }
 
 // --- COMMAND ---------------------------------------------------------------------------------

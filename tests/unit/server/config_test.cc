@@ -76,29 +76,43 @@ TEST(Config, GetMatchesGlobsCaseInsensitively) {
   EXPECT_TRUE(r.Get("nosuch*").empty());
 }
 
-TEST(CommandTable, EveryCommandHasSaneArityAndKeySpec) {
-  CommandTable t;
-  RegisterConnectionCommands(&t);
-  RegisterStringCommands(&t);
-  RegisterKeyspaceCommands(&t);
-  RegisterServerCommands(&t);
-  for (Command* c : t.All()) {
-    EXPECT_NE(c->arity, 0) << c->name;
-    EXPECT_EQ(c->name, ToLower(c->name));
-    if (c->first_key > 0) {
-      EXPECT_GE(c->key_step, 1) << c->name;
-      EXPECT_TRUE(c->last_key == -1 || c->last_key >= c->first_key) << c->name;
-    }
-  }
-  ASSERT_NE(t.Find("GET"), nullptr);
-  EXPECT_EQ(t.Find("get")->arity, 2);
-  EXPECT_EQ(t.Find("set")->arity, -3);
-  EXPECT_EQ(t.Find("mset")->key_step, 2);
-  EXPECT_EQ(t.Find("nosuch"), nullptr);
-  EXPECT_TRUE(t.Rename("flushall", ""));
-  EXPECT_EQ(t.Find("flushall"), nullptr);
-  EXPECT_TRUE(t.Rename("config", "secret-config"));
-  EXPECT_NE(t.Find("SECRET-CONFIG"), nullptr);
+TEST(Config, RedisDirectivesWithoutEffectAreKeptAndReported) {
+  Config c;
+  ConfigRegistry r(&c);
+  std::string err;
+  ASSERT_TRUE(r.LoadText("always-show-logo no\nhash-max-ziplist-entries 256\n"
+                         "save 3600 1 300 100\nbind 127.0.0.1 -::1\nlazyfree-lazy-user-del yes\n"
+                         "oom-score-adj-values 0 200 800\nnotify-keyspace-events \"\"\n"
+                         "client-output-buffer-limit replica 256mb 64mb 60\n",
+                         &err))
+      << err;
+  // An old alias shares its value with the new name.
+  EXPECT_EQ(r.Get("hash-max-listpack-entries")[0].second, "256");
+  EXPECT_EQ(r.Get("hash-max-ziplist-entries")[0].second, "256");
+  EXPECT_EQ(r.Get("save")[0].second, "3600 1 300 100");
+  EXPECT_EQ(r.Get("oom-score-adj-values")[0].second, "0 200 800");
+  EXPECT_EQ(r.Get("lazyfree-lazy-user-del")[0].second, "yes");
+  EXPECT_EQ(r.Get("zset-max-listpack-value")[0].second, "64") << "Redis's default";
+  EXPECT_TRUE(r.Set("save", {""}, false, &err)) << err;
+  EXPECT_EQ(r.Get("save")[0].second, "");
+  EXPECT_FALSE(r.Set("save", {"100"}, false, &err));
+  EXPECT_EQ(err, "CONFIG SET failed (possibly related to argument 'save') - Invalid save parameters");
+  EXPECT_FALSE(r.Set("lazyfree-lazy-user-del", {"maybe"}, false, &err));
+  EXPECT_FALSE(r.Set("dbfilename", {"x.rdb"}, false, &err)) << "immutable in Redis too";
+  EXPECT_TRUE(r.Set("maxmemory", {"100mb"}, false, &err)) << err;
+}
+
+TEST(Config, SettingsThatWouldChangeWhatTheServerIsAreRefused) {
+  Config c;
+  ConfigRegistry r(&c);
+  std::string err;
+  EXPECT_FALSE(r.LoadText("replicaof 10.0.0.1 6379\n", &err));
+  EXPECT_NE(err.find("replication is not supported yet"), std::string::npos) << err;
+  EXPECT_FALSE(r.LoadText("tls-port 6380\n", &err));
+  EXPECT_FALSE(r.LoadText("cluster-enabled yes\n", &err));
+  EXPECT_TRUE(r.LoadText("cluster-enabled no\ntls-port 0\nreplicaof \"\"\n", &err)) << err;
+  EXPECT_TRUE(r.LoadText("daemonize yes\n", &err)) << err;
+  EXPECT_TRUE(c.daemonize);
 }
 
 TEST(CommandTable, StrictIntegerParsingMatchesRedis) {
