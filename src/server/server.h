@@ -152,8 +152,8 @@ class Server : public net::ConnectionHandler {
   void PrefetchInput(Client* c);
   static constexpr size_t kPrefetchMinInput = 256;  // less is at most a request or two
   static constexpr int kPrefetchMaxCommands = 64;
-  // Room for 16 pipelined MSETs of 10 keys (redis-benchmark -P 16): a cap of 64 left the
-  // later two thirds of such a batch to one memory round trip per key (~20% of MSET's rate).
+  // Room for 16 pipelined MSETs of 10 keys (redis-benchmark -P 16): with less, the later
+  // commands of such a batch pay one memory round trip per key.
   static constexpr size_t kPrefetchMaxKeys = 256;
   void Dispatch(Client* c, const std::vector<std::string_view>& argv);
   void FeedMonitors(const Client& c, const std::vector<std::string_view>& argv);

@@ -23,12 +23,10 @@
 //     the seals that follow, kMergeStep entries per seal, and replaces its two runs when
 //     done. One is in progress at a time; 16 entries merged per entry added is 4x the
 //     binary counter's need, so they do not fall behind. No insert waits for a big merge.
-// Add of 500k random 16-byte keys with 100-byte values, one run on a 2-vCPU EPYC: ~3.0 us
-// per insert with the skiplist, ~0.55 us with runs (hash index included). With all merges
-// inline the longest of 400k inserts (a 64k-entry merge into fresh memory) took 8-12 ms,
-// which under -P 1 traffic stalled every client's next reply; with big merges spread out,
-// 0.11-1.6 ms, at the same or a lower mean. Iterators merge the runs with a sorted copy of
-// pending (NewIterator); point lookups use the index.
+// An insert costs a fraction of a skiplist's (docs/benchmarks-notes.md has the figures), and
+// no insert pays for a big merge, which would delay the next reply of every client of the
+// event loop. Iterators merge the runs with a sorted copy of pending (NewIterator); point
+// lookups use the index.
 //
 // A memtable that stops changing (a read-only phase) may get its runs and pending merged
 // into one run (MergeRuns, called by the DB's flush thread after a second without writes),

@@ -2,11 +2,10 @@
 // tables whose empty slot is all-zero bits (the memtable index, the row cache's tables).
 //
 // Why not std::make_unique<T[]>(n): value-initialization writes every byte, so creating a
-// table touches all of its pages at once, inside whatever call created it: the memtable index
-// is 8 MiB at the default memtable size, and creating it took 22-27 ms of the event loop at
-// every memtable switch. On the 2-vCPU VMs we measure on, a first touch of a 4 KiB page costs
-// ~11 us (8 MiB: 22 ms touched page by page, 11 ms with MAP_POPULATE, 0.5 ms in 2 MiB pages).
-// So arrays of kMapBytes or more come from an anonymous mapping, which the kernel zero-fills
+// table touches all of its pages at once, inside whatever call created it (for the memtable
+// index, 8 MiB at the default memtable size, that was a pause of the event loop at every
+// memtable switch; the figures are in docs/benchmarks-notes.md). So arrays of kMapBytes or
+// more come from an anonymous mapping, which the kernel zero-fills
 // on first touch (no memset); from 2 MiB on, aligned to 2 MiB and marked MADV_HUGEPAGE so that
 // with transparent huge pages in "madvise" or "always" mode a first touch maps 2 MiB at once.
 // These tables are dense (hash tables at most 3/4 full, probed everywhere), so their pages are
@@ -36,7 +35,7 @@ class ZeroedArray {
   ZeroedArray() = default;
   // How a mapped array's pages come in: on first touch (kLazy: the cost is spread over the
   // writes that use the table), or all at once, in the kernel (kPopulate: for a table about
-  // to be filled whole, as a rehash does; ~5.5 us per 4 KiB page instead of ~11 us per fault).
+  // to be filled whole, as a rehash does: about half the cost of faulting the pages in).
   enum class Touch { kLazy, kPopulate };
 
   explicit ZeroedArray(size_t n, Touch touch = Touch::kLazy) : size_(n) {
