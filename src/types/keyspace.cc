@@ -246,13 +246,15 @@ int Keyspace::FindStaged(std::string_view engine_key, std::string_view* value) c
 }
 
 Status Keyspace::ReadRecord(std::string_view engine_key, std::string* value, bool cache_row) {
-  std::string_view staged;
-  int found = FindStaged(engine_key, &staged);
-  if (found == 1) {
-    value->assign(staged);
-    return Status::OK();
+  if (!staged_offsets_.empty()) {  // GET outside a transaction skips this
+    std::string_view staged;
+    const int found = FindStaged(engine_key, &staged);
+    if (found == 1) {
+      value->assign(staged);
+      return Status::OK();
+    }
+    if (found == 0) return Status::NotFound(std::string_view());
   }
-  if (found == 0) return Status::NotFound("");
   store::ReadOptions ro;
   ro.fill_row_cache = cache_row;
   return db_->Get(ro, engine_key, value);
