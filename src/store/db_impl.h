@@ -127,7 +127,6 @@
 #include "store/env.h"
 #include "store/log_writer.h"
 #include "store/snapshot.h"
-#include "store/thread_annotations.h"
 
 namespace strata::store {
 
@@ -145,30 +144,31 @@ class DBImpl final : public DB {
 
   // Takes the LOCK, recovers the VersionSet from the MANIFEST, replays the newer WALs,
   // starts a new WAL and MANIFEST and the background threads. Called once by Open.
-  Status Recover() LOCKS_EXCLUDED(mutex_);
+  Status Recover();  // REQUIRES: mutex_ not held
 
   Status Put(const WriteOptions& options, std::string_view key, std::string_view value) override;
   Status Delete(const WriteOptions& options, std::string_view key) override;
-  Status Write(const WriteOptions& options, WriteBatch* updates) override LOCKS_EXCLUDED(mutex_);
+  // REQUIRES: mutex_ not held
+  Status Write(const WriteOptions& options, WriteBatch* updates) override;
   Status Get(const ReadOptions& options, std::string_view key, std::string* value) override;
   void Prefetch(const std::string_view* keys, size_t n) override;
   std::unique_ptr<Iterator> NewIterator(const ReadOptions& options) override;
   const Snapshot* GetSnapshot() override;
   void ReleaseSnapshot(const Snapshot* snapshot) override;
 
-  Status FlushWAL() override LOCKS_EXCLUDED(mutex_);
+  Status FlushWAL() override;  // REQUIRES: mutex_ not held
   uint64_t LastSequence() const override { return last_sequence_.load(std::memory_order_acquire); }
   uint64_t DurableSequence() const override {
     return durable_sequence_.load(std::memory_order_acquire);
   }
   void SyncAsync(uint64_t seq, std::function<void(Status)> done) override;
-  Status SyncIfIdle(uint64_t seq) override LOCKS_EXCLUDED(mutex_);
+  Status SyncIfIdle(uint64_t seq) override;  // REQUIRES: mutex_ not held
   Status SyncWAL() override;
   Status BackgroundError() const override;
-  Status Resume() override LOCKS_EXCLUDED(mutex_);
+  Status Resume() override;  // REQUIRES: mutex_ not held
 
-  Status FlushMemTable(bool wait) override LOCKS_EXCLUDED(mutex_);
-  Status CompactAll() override LOCKS_EXCLUDED(mutex_);
+  Status FlushMemTable(bool wait) override;  // REQUIRES: mutex_ not held
+  Status CompactAll() override;  // REQUIRES: mutex_ not held
   bool GetProperty(std::string_view property, std::string* value) override;
 
  private:
@@ -195,87 +195,83 @@ class DBImpl final : public DB {
   // Replays WAL `number` into memtables (imm_ once full), skipping records with sequence
   // <= flushed_seq.
   Status RecoverLogFile(uint64_t number, bool last_log, uint64_t flushed_seq,
-                        uint64_t* max_sequence) EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+                        uint64_t* max_sequence);  // REQUIRES: mutex_ held
   // Rewrites WAL `number` to its first good_bytes bytes (temp file, sync, rename, sync dir).
-  Status TruncateLogFile(uint64_t number, uint64_t good_bytes) EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  Status TruncateLogFile(uint64_t number, uint64_t good_bytes);  // REQUIRES: mutex_ held
   Status NewLogFile(uint64_t number, std::shared_ptr<WritableFile>* file);
 
   // --- Write path ---
   Status WriteSlow(const WriteOptions& options, WriteBatch* batch,
-                   std::unique_lock<std::mutex>& lock) EXCLUSIVE_LOCKS_REQUIRED(mutex_);
-  void EnqueueWriter(Writer* w) EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+                   std::unique_lock<std::mutex>& lock);  // REQUIRES: mutex_ held
+  void EnqueueWriter(Writer* w);  // REQUIRES: mutex_ held
   // Pops writers from the head through `last`, completing all but `self` with status, and
   // wakes the next head. REQUIRES: self is the head.
-  void FinishGroup(Writer* self, Writer* last, const Status& status)
-      EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  void FinishGroup(Writer* self, Writer* last, const Status& status);  // REQUIRES: mutex_ held
   // Folds the batches of the writers after the head into one; sets *last to the last writer
   // folded in and each writer's sequence. REQUIRES: the caller is the head, with a batch.
-  WriteBatch* BuildBatchGroup(Writer** last, bool* flush, uint64_t first_seq)
-      EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  // REQUIRES: mutex_ held
+  WriteBatch* BuildBatchGroup(Writer** last, bool* flush, uint64_t first_seq);
   // Makes sure mem_ has room: delays or stops (see the header comment), and switches to a
   // new memtable and WAL when mem_ is full (force: whenever mem_ is not empty).
   // REQUIRES: the caller is log owner at the head of writers_. Releases mutex_ while waiting
   // and while doing file I/O.
-  Status MakeRoomForWrite(std::unique_lock<std::mutex>& lock, bool force)
-      EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  Status MakeRoomForWrite(std::unique_lock<std::mutex>& lock, bool force);  // REQUIRES: mutex_ held
   // Adds what a written group of `bytes` owes, in microseconds of delay, while L0 is at or
   // past level0_slowdown_trigger (Options::delayed_write_rate); MakeRoomForWrite sleeps it off.
-  void ChargeSlowdown(uint64_t bytes) EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  void ChargeSlowdown(uint64_t bytes);  // REQUIRES: mutex_ held
   // The row cache around a write (row_cache.h): published false erases batch's keys (call
   // before last_sequence_ reaches last_seq); true caches its values (call after). REQUIRES:
   // the log owner.
   void UpdateRows(const WriteBatch& batch, uint64_t last_seq, bool published);
   // mem_ -> imm_, new WAL and memtable. REQUIRES: as MakeRoomForWrite.
-  Status SwitchMemTable(std::unique_lock<std::mutex>& lock) EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  Status SwitchMemTable(std::unique_lock<std::mutex>& lock);  // REQUIRES: mutex_ held
   // As log owner, hands buffered WAL records to the OS. REQUIRES: the caller is log owner.
-  Status FlushWALBuffer(std::unique_lock<std::mutex>& lock) EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  Status FlushWALBuffer(std::unique_lock<std::mutex>& lock);  // REQUIRES: mutex_ held
   // Becomes log owner through the queue and hands the WAL buffer to the OS (or finds that
   // another owner did it meanwhile).
-  Status FlushWALLocked(std::unique_lock<std::mutex>& lock) EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  Status FlushWALLocked(std::unique_lock<std::mutex>& lock);  // REQUIRES: mutex_ held
   // Unlinks a queued writer that is not the head.
-  void RemoveWriter(Writer* w) EXCLUSIVE_LOCKS_REQUIRED(mutex_);
-  void RecordBackgroundError(const Status& s) EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  void RemoveWriter(Writer* w);  // REQUIRES: mutex_ held
+  void RecordBackgroundError(const Status& s);  // REQUIRES: mutex_ held
 
   // --- Durability ---
-  void SyncerLoop() LOCKS_EXCLUDED(mutex_);
+  void SyncerLoop();  // REQUIRES: mutex_ not held
   // One flush + fdatasync of the live WAL, advancing durable_sequence_.
-  Status SyncOnce(std::unique_lock<std::mutex>& lock) EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  Status SyncOnce(std::unique_lock<std::mutex>& lock);  // REQUIRES: mutex_ held
   // Runs (with mutex_ released) the callbacks that are now decided, in sequence order.
-  void RunReadyCallbacks(std::unique_lock<std::mutex>& lock, bool shutting_down)
-      EXCLUSIVE_LOCKS_REQUIRED(mutex_);
-  Status WaitForDurable(uint64_t seq, std::unique_lock<std::mutex>& lock)
-      EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  // REQUIRES: mutex_ held
+  void RunReadyCallbacks(std::unique_lock<std::mutex>& lock, bool shutting_down);
+  Status WaitForDurable(uint64_t seq, std::unique_lock<std::mutex>& lock);  // REQUIRES: mutex_ held
 
   // --- Background work (db_impl.cc, "Flush and compaction") ---
-  void FlushLoop() LOCKS_EXCLUDED(mutex_);
+  void FlushLoop();  // REQUIRES: mutex_ not held
   // Writes imm_.front() as an L0 table and installs it.
-  Status FlushOldestMemTable(std::unique_lock<std::mutex>& lock) EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  Status FlushOldestMemTable(std::unique_lock<std::mutex>& lock);  // REQUIRES: mutex_ held
   // On the flush thread's idle wake-ups: once no write has come for kMemTableIdleMicros,
   // merges mem_'s runs into one for the readers (MemTable::MergeRuns).
-  void MaybeMergeIdleMemTable(std::unique_lock<std::mutex>& lock) EXCLUSIVE_LOCKS_REQUIRED(mutex_);
-  void CompactionLoop() LOCKS_EXCLUDED(mutex_);
+  void MaybeMergeIdleMemTable(std::unique_lock<std::mutex>& lock);  // REQUIRES: mutex_ held
+  void CompactionLoop();  // REQUIRES: mutex_ not held
   // Wakes the compaction threads after a read spent the current version's read budget.
-  void WakeCompaction() LOCKS_EXCLUDED(mutex_);
+  void WakeCompaction();  // REQUIRES: mutex_ not held
   // Runs c (a trivial move or a CompactionJob) and installs the result.
-  Status RunCompaction(Compaction* c, std::unique_lock<std::mutex>& lock)
-      EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  Status RunCompaction(Compaction* c, std::unique_lock<std::mutex>& lock);  // REQUIRES: mutex_ held
   // The oldest sequence a reader may still read at: S of compaction_iterator.h.
-  uint64_t SmallestSnapshot() const EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  uint64_t SmallestSnapshot() const;  // REQUIRES: mutex_ held
   // Deletes the files nothing refers to (header comment). Lists the directory with mutex_
   // held (so that no file can be created between that and computing what is live) and
   // deletes with it released.
-  void DeleteObsoleteFiles(std::unique_lock<std::mutex>& lock) EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  void DeleteObsoleteFiles(std::unique_lock<std::mutex>& lock);  // REQUIRES: mutex_ held
 
   // --- Read views ---
-  void InstallSuperVersion() EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  void InstallSuperVersion();  // REQUIRES: mutex_ held
   // Called after a SuperVersion is deleted, on whichever thread dropped it, with or without
   // mutex_: wakes the flush thread if that made a Version go (see the definition).
   void SuperVersionFreed();
-  SuperVersion* RefSuperVersion(const ReadOptions& options, uint64_t* sequence)
-      LOCKS_EXCLUDED(mutex_);
+  // REQUIRES: mutex_ not held
+  SuperVersion* RefSuperVersion(const ReadOptions& options, uint64_t* sequence);
 
   // The "# Storage" section of INFO.
-  void AppendInfo(std::string* value) EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  void AppendInfo(std::string* value);  // REQUIRES: mutex_ held
   void Log(LogLevel level, const std::string& message) const;
 
   // Constant after construction.
@@ -293,65 +289,65 @@ class DBImpl final : public DB {
   std::unique_ptr<VersionSet> versions_;
 
   // Writer queue: an intrusive FIFO of Writers living on their callers' stacks.
-  Writer* writers_head_ GUARDED_BY(mutex_) = nullptr;
-  Writer* writers_tail_ GUARDED_BY(mutex_) = nullptr;
+  Writer* writers_head_ = nullptr;  // GUARDED_BY(mutex_)
+  Writer* writers_tail_ = nullptr;  // GUARDED_BY(mutex_)
   WriteBatch group_batch_;  // log owner only: the merged batch of a group
 
   // Memtables. The pointers change only under mutex_ and only by the log owner (and the
   // flush thread, which pops imm_'s front), who may therefore read mem_ without mutex_.
-  MemTable* mem_ GUARDED_BY(mutex_) = nullptr;
-  uint64_t mem_log_number_ GUARDED_BY(mutex_) = 0;  // first WAL holding mem_'s records
-  std::deque<Imm> imm_ GUARDED_BY(mutex_);          // oldest first
-  uint64_t next_imm_id_ GUARDED_BY(mutex_) = 1;
-  uint64_t flushed_imm_id_ GUARDED_BY(mutex_) = 0;  // every Imm with id <= this is flushed
-  SuperVersion* super_version_ GUARDED_BY(mutex_) = nullptr;
+  MemTable* mem_ = nullptr;  // GUARDED_BY(mutex_)
+  uint64_t mem_log_number_ = 0;  // GUARDED_BY(mutex_): first WAL holding mem_'s records
+  std::deque<Imm> imm_;  // GUARDED_BY(mutex_): oldest first
+  uint64_t next_imm_id_ = 1;  // GUARDED_BY(mutex_)
+  uint64_t flushed_imm_id_ = 0;  // GUARDED_BY(mutex_): every Imm with id <= this is flushed
+  SuperVersion* super_version_ = nullptr;  // GUARDED_BY(mutex_)
 
   // WAL. log_ and the contents of *logfile_ belong to the log owner; the pointers change
   // only under mutex_, so the syncer may copy logfile_ under mutex_ and fdatasync it after.
-  uint64_t logfile_number_ GUARDED_BY(mutex_) = 0;
+  uint64_t logfile_number_ = 0;  // GUARDED_BY(mutex_)
   std::shared_ptr<WritableFile> logfile_;
   std::unique_ptr<log::Writer> log_;
-  std::vector<uint64_t> live_logs_ GUARDED_BY(mutex_);    // every WAL still needed, oldest first
-  bool wal_unflushed_ GUARDED_BY(mutex_) = false;         // the WAL buffer holds records
-  uint64_t wal_flushed_seq_ GUARDED_BY(mutex_) = 0;       // records <= this are in the OS
-  uint64_t wal_bytes_ GUARDED_BY(mutex_) = 0;             // size of the live WAL
-  uint64_t slowdown_debt_micros_ GUARDED_BY(mutex_) = 0;  // ChargeSlowdown
+  std::vector<uint64_t> live_logs_;  // GUARDED_BY(mutex_): every WAL still needed, oldest first
+  bool wal_unflushed_ = false;  // GUARDED_BY(mutex_): the WAL buffer holds records
+  uint64_t wal_flushed_seq_ = 0;  // GUARDED_BY(mutex_): records <= this are in the OS
+  uint64_t wal_bytes_ = 0;  // GUARDED_BY(mutex_): size of the live WAL
+  uint64_t slowdown_debt_micros_ = 0;  // GUARDED_BY(mutex_): ChargeSlowdown
   // Damaged WAL regions that recovery skipped (skip_corrupt_wal_records).
-  uint64_t wal_damage_skipped_ GUARDED_BY(mutex_) = 0;
+  uint64_t wal_damage_skipped_ = 0;  // GUARDED_BY(mutex_)
 
   std::atomic<uint64_t> last_sequence_{0};     // written under mutex_
   std::atomic<uint64_t> durable_sequence_{0};  // written under mutex_
-  Status bg_error_ GUARDED_BY(mutex_);
-  bool resuming_ GUARDED_BY(mutex_) = false;  // a Resume is running
+  Status bg_error_;  // GUARDED_BY(mutex_)
+  bool resuming_ = false;  // GUARDED_BY(mutex_): a Resume is running
 
   // Syncer.
   std::thread syncer_;
   std::condition_variable syncer_cv_;            // wakes the syncer: new request, error, shutdown
-  uint64_t sync_wanted_ GUARDED_BY(mutex_) = 0;  // a blocking waiter wants this durable
+  uint64_t sync_wanted_ = 0;  // GUARDED_BY(mutex_): a blocking waiter wants this durable
   std::condition_variable durable_cv_;           // durable_sequence_ advanced or bg_error_ set
-  std::deque<SyncCallback> sync_callbacks_ GUARDED_BY(mutex_);
-  bool running_callbacks_ GUARDED_BY(mutex_) = false;  // the syncer is running callbacks
-  bool wal_syncing_ GUARDED_BY(mutex_) = false;        // an fsync of the WAL is running
-  bool shutting_down_ GUARDED_BY(mutex_) = false;
-  bool syncer_done_ GUARDED_BY(mutex_) = false;
+  std::deque<SyncCallback> sync_callbacks_;  // GUARDED_BY(mutex_)
+  bool running_callbacks_ = false;  // GUARDED_BY(mutex_): the syncer is running callbacks
+  bool wal_syncing_ = false;  // GUARDED_BY(mutex_): an fsync of the WAL is running
+  bool shutting_down_ = false;  // GUARDED_BY(mutex_)
+  bool syncer_done_ = false;  // GUARDED_BY(mutex_)
 
   // Flush and compaction.
   std::thread flush_thread_;
   std::vector<std::thread> compaction_threads_;
   std::condition_variable bg_cv_;       // wakes background threads: new work, shutdown
   std::condition_variable bg_done_cv_;  // background work finished something, or failed
-  bool bg_shutting_down_ GUARDED_BY(mutex_) = false;
+  bool bg_shutting_down_ = false;  // GUARDED_BY(mutex_)
   std::atomic<bool> bg_cancel_{false};  // running flushes and compactions give up
-  std::set<uint64_t> pending_outputs_ GUARDED_BY(mutex_);  // table files being written
-  bool flush_running_ GUARDED_BY(mutex_) = false;          // the flush thread is flushing
+  std::set<uint64_t> pending_outputs_;  // GUARDED_BY(mutex_): table files being written
+  bool flush_running_ = false;  // GUARDED_BY(mutex_): the flush thread is flushing
   // MaybeMergeIdleMemTable's watch: the last sequence it saw, and when it first saw it (at
   // the start, 0 and 0: a DB that has never been written has an empty memtable to merge).
-  uint64_t idle_sequence_ GUARDED_BY(mutex_) = 0;
-  uint64_t idle_since_micros_ GUARDED_BY(mutex_) = 0;
-  int compactions_running_ GUARDED_BY(mutex_) = 0;
-  ManualCompaction* manual_ GUARDED_BY(mutex_) = nullptr;  // a CompactAll waiting or running
+  uint64_t idle_sequence_ = 0;  // GUARDED_BY(mutex_)
+  uint64_t idle_since_micros_ = 0;  // GUARDED_BY(mutex_)
+  int compactions_running_ = 0;  // GUARDED_BY(mutex_)
+  ManualCompaction* manual_ = nullptr;  // GUARDED_BY(mutex_): a CompactAll waiting or running
 
-  SnapshotList snapshots_ GUARDED_BY(mutex_);
+  SnapshotList snapshots_;  // GUARDED_BY(mutex_)
 
   // Counters for GetProperty.
   struct Stats {
@@ -387,7 +383,7 @@ class DBImpl final : public DB {
     uint64_t resumes = 0;  // Resume calls that cleared a background error
     uint64_t resume_failures = 0;
   };
-  Stats stats_ GUARDED_BY(mutex_);
+  Stats stats_;  // GUARDED_BY(mutex_)
 };
 
 }  // namespace strata::store

@@ -29,7 +29,6 @@
 #include <thread>
 
 #include "store/env.h"
-#include "store/thread_annotations.h"
 
 namespace strata::store {
 namespace {
@@ -455,7 +454,7 @@ class PosixEnv final : public Env {
   }
 
   // Called by PosixFileLock's destructor.
-  void Unlock(const std::string& fname, int fd) LOCKS_EXCLUDED(locks_mutex_) {
+  void Unlock(const std::string& fname, int fd) {  // REQUIRES: locks_mutex_ not held
     struct flock f = {};
     f.l_type = F_UNLCK;
     f.l_whence = SEEK_SET;
@@ -467,7 +466,7 @@ class PosixEnv final : public Env {
 
  private:
   std::mutex locks_mutex_;
-  std::set<std::string> locked_files_ GUARDED_BY(locks_mutex_);
+  std::set<std::string> locked_files_;  // GUARDED_BY(locks_mutex_)
 };
 
 class PosixFileLock final : public FileLock {

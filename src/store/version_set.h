@@ -50,7 +50,6 @@
 #include "store/log_writer.h"
 #include "store/memtable.h"
 #include "store/options.h"
-#include "store/thread_annotations.h"
 #include "store/version_edit.h"
 #include "util/status.h"
 

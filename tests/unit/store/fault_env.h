@@ -37,7 +37,6 @@
 #include <vector>
 
 #include "store/env.h"
-#include "store/thread_annotations.h"
 
 namespace strata::store {
 
@@ -51,10 +50,11 @@ class FaultInjectionEnv final : public Env {
   // --- Error injection ---
   // op fails after `after` more successful calls; after < 0 turns the fault off. With
   // file_contains non-empty, only calls on paths containing it count and fail.
-  void SetFault(FaultOp op, int after = 0, std::string file_contains = "") LOCKS_EXCLUDED(mutex_);
-  void ClearFaults() LOCKS_EXCLUDED(mutex_);
+  // REQUIRES: mutex_ not held
+  void SetFault(FaultOp op, int after = 0, std::string file_contains = "");
+  void ClearFaults();  // REQUIRES: mutex_ not held
   // How many calls failed because of an injected fault so far.
-  int InjectedFailures() const LOCKS_EXCLUDED(mutex_);
+  int InjectedFailures() const;  // REQUIRES: mutex_ not held
 
   // --- Observation ---
   // How many files were opened for reading with pread (NewRandomAccessFile) and through a
@@ -65,7 +65,7 @@ class FaultInjectionEnv final : public Env {
   // --- Crash simulation ---
   // Inactive: every operation that would change the disk fails with an IOError and changes
   // nothing (reads still work). This is the instant of the crash.
-  void SetFilesystemActive(bool active) LOCKS_EXCLUDED(mutex_);
+  void SetFilesystemActive(bool active);  // REQUIRES: mutex_ not held
   // Rewrites the directory to what survives a power failure (see the header comment). Call
   // after every file of the crashed store is closed.
   //
@@ -73,9 +73,9 @@ class FaultInjectionEnv final : public Env {
   // have written back part of what was flushed but not synced: each file keeps its synced
   // bytes plus a random prefix of the rest, and in one case of four that kept part reads back
   // as zeros (the size reached the disk, the data did not). This is how torn WAL tails arise.
-  Status DropUnsyncedData(uint64_t seed = 0) LOCKS_EXCLUDED(mutex_);
+  Status DropUnsyncedData(uint64_t seed = 0);  // REQUIRES: mutex_ not held
   // Forgets every tracked file: what is on disk now counts as durable.
-  void ResetState() LOCKS_EXCLUDED(mutex_);
+  void ResetState();  // REQUIRES: mutex_ not held
 
   // --- Env ---
   Status NewSequentialFile(const std::string& fname,
@@ -122,34 +122,35 @@ class FaultInjectionEnv final : public Env {
   };
 
   // OK, or the injected error for op (consuming one "after" credit).
-  Status CheckFault(FaultOp op, const std::string& fname) EXCLUSIVE_LOCKS_REQUIRED(mutex_);
-  Status CheckActive(const std::string& fname) const EXCLUSIVE_LOCKS_REQUIRED(mutex_);
-  Status OpenWritable(const std::string& fname, bool append, std::unique_ptr<WritableFile>* result)
-      LOCKS_EXCLUDED(mutex_);
+  Status CheckFault(FaultOp op, const std::string& fname);  // REQUIRES: mutex_ held
+  Status CheckActive(const std::string& fname) const;  // REQUIRES: mutex_ held
+  // REQUIRES: mutex_ not held
+  Status OpenWritable(const std::string& fname, bool append, std::unique_ptr<WritableFile>* result);
   // Replaces fname's contents with its first `size` bytes, the ones from zero_from on and
   // those in st's lost range replaced by zeros (via the base env).
   Status TruncateTo(const std::string& fname, uint64_t size, uint64_t zero_from,
                     const FileState& st);
 
   // Called by File.
-  Status OnAppend(const std::string& fname, size_t n) LOCKS_EXCLUDED(mutex_);
+  Status OnAppend(const std::string& fname, size_t n);  // REQUIRES: mutex_ not held
   // whole: a Sync (everything appended), not a SyncFlushed (what was flushed).
-  Status BeforeSync(const std::string& fname, bool whole, uint64_t* flushed) LOCKS_EXCLUDED(mutex_);
+  // REQUIRES: mutex_ not held
+  Status BeforeSync(const std::string& fname, bool whole, uint64_t* flushed);
   // Returns the file's flushed size.
-  uint64_t OnFlushed(const std::string& fname) LOCKS_EXCLUDED(mutex_);
-  void OnSynced(const std::string& fname, uint64_t durable) LOCKS_EXCLUDED(mutex_);
-  Status CheckWritable(const std::string& fname) LOCKS_EXCLUDED(mutex_);
+  uint64_t OnFlushed(const std::string& fname);  // REQUIRES: mutex_ not held
+  void OnSynced(const std::string& fname, uint64_t durable);  // REQUIRES: mutex_ not held
+  Status CheckWritable(const std::string& fname);  // REQUIRES: mutex_ not held
 
   Env* const base_;
   mutable std::mutex mutex_;
-  bool active_ GUARDED_BY(mutex_) = true;
-  int fault_after_[static_cast<int>(FaultOp::kNumOps)] GUARDED_BY(mutex_);
-  std::string fault_file_[static_cast<int>(FaultOp::kNumOps)] GUARDED_BY(mutex_);
-  int injected_failures_ GUARDED_BY(mutex_) = 0;
+  bool active_ = true;  // GUARDED_BY(mutex_)
+  int fault_after_[static_cast<int>(FaultOp::kNumOps)];  // GUARDED_BY(mutex_)
+  std::string fault_file_[static_cast<int>(FaultOp::kNumOps)];  // GUARDED_BY(mutex_)
+  int injected_failures_ = 0;  // GUARDED_BY(mutex_)
   std::atomic<int> pread_opens_{0};
   std::atomic<int> mapped_opens_{0};
-  std::map<std::string, FileState> files_ GUARDED_BY(mutex_);
-  std::vector<PendingRename> renames_ GUARDED_BY(mutex_);
+  std::map<std::string, FileState> files_;  // GUARDED_BY(mutex_)
+  std::vector<PendingRename> renames_;  // GUARDED_BY(mutex_)
 };
 
 }  // namespace strata::store
