@@ -3,6 +3,7 @@
 #   1. scripts/bench-server.sh   Strata vs redis-server under redis-benchmark
 #   2. scripts/bench-engine.sh   Strata's engine vs LevelDB vs RocksDB, db_bench-style
 #   3. scripts/bench-stall.sh    write throughput over time during a long random fill
+#   4. scripts/bench-memory.sh   peak RSS under maxmemory while loading more than it holds
 # QUICK=1 (make bench QUICK=1) passes --quick to each (one round, small key counts; the server
 # benchmark for appendfsync everysec only), about a minute and a half in all; its numbers are a
 # smoke test, not results. Never part of `make test`.
@@ -55,6 +56,7 @@ DIRTY=""
 section server scripts/bench-server.sh "${SERVER_ARGS[@]}"
 section engine scripts/bench-engine.sh "${ENGINE_ARGS[@]}"
 section stall scripts/bench-stall.sh --png docs/stall.png "${STALL_ARGS[@]}"
+section memory scripts/bench-memory.sh
 ELAPSED=$(( $(date +%s) - START ))
 
 TMPROOT=${BENCH_TMPDIR:-/tmp}
@@ -132,6 +134,10 @@ FSTYPE=$(df -PT "$TMPROOT" | awk 'NR == 2 { print $2 }')
   echo "## Storage engine: Strata vs LevelDB vs RocksDB"
   echo
   cat "$WORK/engine.md" 2>/dev/null || echo "(no result)"
+  echo
+  echo "## Memory budget"
+  echo
+  cat "$WORK/memory.md" 2>/dev/null || echo "(no result)"
   echo
   echo "## Write stalls"
   echo

@@ -150,6 +150,7 @@ ConfigRegistry::ConfigRegistry(Config* c) : c_(c) {
   DefineInteger("slowlog-max-len", true, &c_->slowlog_max_len, 0, LONG_MAX);
   DefineEnum("appendfsync", true, &c_->appendfsync, {"everysec", "always", "no"});
   DefineBool("skip-corrupt-wal", false, &c_->skip_corrupt_wal);
+  DefineMemory("maxmemory", false, &c_->maxmemory, 0);
   DefineMemory("memtable-size", false, &c_->memtable_size, 64 * 1024);
   DefineMemory("block-cache-size", false, &c_->block_cache_size, 0);
   DefineMemory("row-cache-size", false, &c_->row_cache_size, 0);
@@ -312,6 +313,7 @@ bool ConfigRegistry::Set(const std::string& name, const std::vector<std::string>
                 : "CONFIG SET failed (possibly related to argument '" + Lower(name) + "') - " + why;
     return false;
   }
+  if (startup) c_->explicitly_set.insert(o->name);
   if (on_change_ && !startup) on_change_(o->name);
   return true;
 }

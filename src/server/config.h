@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -46,7 +47,8 @@ struct Config {
   std::string appendfsync = "everysec";  // always | everysec | no
   bool skip_corrupt_wal = false;
 
-  // Engine
+  // Engine. maxmemory: one budget for memtables and caches (memory_budget.h); 0: none.
+  int64_t maxmemory = 0;
   int64_t memtable_size = 64ll << 20;
   int64_t block_cache_size = 128ll << 20;
   int64_t row_cache_size = 256ll << 20;
@@ -64,6 +66,9 @@ struct Config {
   bool daemonize = false;
   // Kept and reported only: Strata takes no RDB snapshots.
   std::string save;
+
+  // The options given in the config file or on the command line (not left at defaults).
+  std::set<std::string> explicitly_set;
 
   // Where the configuration was read from (for CONFIG REWRITE); empty if none.
   std::string config_file;

@@ -108,7 +108,6 @@ const InertOption kInert[] = {
     {"lua-time-limit", "5000", false, Kind::kInt, Why::kFeature},
     {"masterauth", "", false, Kind::kAny, Why::kReplication},
     {"masteruser", "", false, Kind::kAny, Why::kReplication},
-    {"maxmemory", "0", false, Kind::kInt, Why::kMemory},
     {"maxmemory-clients", "0", false, Kind::kInt, Why::kMemory},
     {"maxmemory-eviction-tenacity", "10", false, Kind::kInt, Why::kMemory},
     {"maxmemory-policy", "noeviction", false, Kind::kAny, Why::kMemory},

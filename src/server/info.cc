@@ -152,13 +152,32 @@ std::string GenerateInfo(Server& srv, const std::vector<std::string>& requested)
     Line(&out, "used_memory_rss_human", Human(rss));
     Line(&out, "used_memory_peak", PeakRssBytes());
     Line(&out, "used_memory_peak_human", Human(PeakRssBytes()));
-    Line(&out, "maxmemory", "0");
-    Line(&out, "maxmemory_human", "0B");
+    const Config& cfg = srv.config();
+    Line(&out, "maxmemory", static_cast<uint64_t>(cfg.maxmemory));
+    Line(&out, "maxmemory_human", Human(static_cast<uint64_t>(cfg.maxmemory)));
     Line(&out, "maxmemory_policy", "noeviction");
     char frag[32];
     std::snprintf(frag, sizeof(frag), "%.2f", used ? static_cast<double>(rss) / used : 0.0);
     Line(&out, "mem_fragmentation_ratio", frag);
     Line(&out, "mem_allocator", "libc");
+    // The store's parts (server/memory_budget.h): what each may use, and uses now.
+    const MemoryBudget& b = srv.memory_budget();
+    std::string storage;
+    srv.db()->GetProperty("strata.info", &storage);
+    storage.insert(0, "\n");  // "name:value\r\n" lines: each is found after a newline
+    auto field = [&](std::string_view name) -> uint64_t {
+      const std::string key = "\n" + std::string(name) + ":";
+      const size_t at = storage.find(key);
+      return at == std::string::npos ? 0 : std::strtoull(&storage[at + key.size()], nullptr, 10);
+    };
+    const auto memtables = static_cast<uint64_t>(b.memtable_size) *
+                           static_cast<uint64_t>(1 + b.max_immutable_memtables);
+    Line(&out, "strata_memtables_budget", memtables);
+    Line(&out, "strata_memtables_used", field("memtable_bytes") + field("immutable_bytes"));
+    Line(&out, "strata_row_cache_budget", static_cast<uint64_t>(b.row_cache_size));
+    Line(&out, "strata_row_cache_used", field("row_cache_usage"));
+    Line(&out, "strata_block_cache_budget", static_cast<uint64_t>(b.block_cache_size));
+    Line(&out, "strata_block_cache_used", field("block_cache_usage"));
   }
   if (on("persistence")) {
     section("Persistence");

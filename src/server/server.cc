@@ -50,9 +50,12 @@ Status Server::Open() {
   // everysec), so CONFIG SET appendfsync takes effect at once; the store only syncs on request.
   o.sync_mode = store::SyncMode::kNo;
   o.skip_corrupt_wal_records = config_.skip_corrupt_wal;
-  o.memtable_size = static_cast<size_t>(config_.memtable_size);
-  o.block_cache_size = static_cast<size_t>(config_.block_cache_size);
-  o.row_cache_size = static_cast<size_t>(config_.row_cache_size);
+  budget_ = SplitMemoryBudget(config_.maxmemory, config_.memtable_size, config_.row_cache_size,
+                              config_.block_cache_size, config_.explicitly_set);
+  o.memtable_size = static_cast<size_t>(budget_.memtable_size);
+  o.max_immutable_memtables = budget_.max_immutable_memtables;
+  o.block_cache_size = static_cast<size_t>(budget_.block_cache_size);
+  o.row_cache_size = static_cast<size_t>(budget_.row_cache_size);
   o.row_cache_prefix = std::string(Keyspace::kDataKeyPrefix);
   // The loop buffers its writes and flushes the WAL once per iteration (BeforeSleep, before
   // any reply): one write(2) there costs less than the mapped WAL's page faults (see

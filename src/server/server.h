@@ -32,6 +32,7 @@
 #include "server/client.h"
 #include "server/command.h"
 #include "server/config.h"
+#include "server/memory_budget.h"
 #include "types/keyspace.h"
 #include "store/db.h"
 
@@ -93,6 +94,8 @@ class Server : public net::ConnectionHandler {
   Keyspace& keyspace() { return *keyspace_; }
   store::DB* db() { return db_.get(); }
   ServerStats& stats() { return stats_; }
+  // The sizes the store was opened with (maxmemory split, or the per-part options).
+  const MemoryBudget& memory_budget() const { return budget_; }
   net::EventLoop& loop() { return loop_; }
   int64_t start_time_ms() const { return start_ms_; }
   int64_t last_save_s() const { return last_save_s_; }
@@ -215,6 +218,7 @@ class Server : public net::ConnectionHandler {
   std::unique_ptr<Keyspace> keyspace_;
   CommandTable commands_;
   ServerStats stats_;
+  MemoryBudget budget_;
 
   std::unordered_map<uint64_t, std::unique_ptr<Client>> clients_;
   std::vector<Client*> pending_flush_;  // clients with replies to write this iteration
