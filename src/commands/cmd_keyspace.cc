@@ -237,8 +237,14 @@ void RenameGeneric(CommandContext& ctx, bool nx) {
   if (!s.ok()) return ReplyStoreError(ctx, s);
   bool dst_live = st == KeyState::kLive && !(old.expire_ms >= 0 && old.expire_ms <= ctx.now_ms);
   if (nx && dst_live) return ctx.reply.Integer(0);
+  StoredValue moved;
+  s = ctx.ks.StageCopyValue(ctx.client.db, src, v, ctx.client.db, dst, &moved);
+  if (!s.ok()) {
+    ctx.ks.Abort();
+    return ReplyStoreError(ctx, s);
+  }
   ctx.ks.StageDelete(ctx.client.db, src, KeyState::kLive, v.expire_ms);
-  ctx.ks.StagePut(ctx.client.db, dst, v, st, old.expire_ms);
+  ctx.ks.StagePut(ctx.client.db, dst, moved, st, old.expire_ms);
   MarkDirty(ctx);
   nx ? ctx.reply.Integer(1) : ctx.reply.Ok();
 }
@@ -262,8 +268,15 @@ int CopyKey(CommandContext& ctx, int src_db, std::string_view src, int dst_db, s
   }
   bool dst_live = st == KeyState::kLive && !(old.expire_ms >= 0 && old.expire_ms <= ctx.now_ms);
   if (dst_live && !replace) return 0;
+  StoredValue copy;
+  s = ctx.ks.StageCopyValue(src_db, src, v, dst_db, dst, &copy);
+  if (!s.ok()) {
+    ctx.ks.Abort();
+    ReplyStoreError(ctx, s);
+    return -1;
+  }
   if (delete_src) ctx.ks.StageDelete(src_db, src, KeyState::kLive, v.expire_ms);
-  ctx.ks.StagePut(dst_db, dst, v, st, old.expire_ms);
+  ctx.ks.StagePut(dst_db, dst, copy, st, old.expire_ms);
   MarkDirty(ctx);
   return 1;
 }

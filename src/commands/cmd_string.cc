@@ -119,21 +119,6 @@ bool ParseSetOptions(CommandContext& ctx, size_t first, bool is_set, unsigned* f
 
 // Formats a long double as Redis's ld2string(LD_STR_HUMAN): %.17Lf with trailing zeros and
 // a trailing dot removed. Returns false if it does not fit (absurdly large values).
-bool FormatLongDouble(long double v, std::string* out) {
-  char buf[5 * 1024 + 64];
-  int n = std::snprintf(buf, sizeof(buf), "%.17Lf", v);
-  if (n <= 0 || static_cast<size_t>(n) >= sizeof(buf) - 1) return false;
-  if (std::strchr(buf, '.') != nullptr) {
-    while (n > 0 && buf[n - 1] == '0') n--;
-    if (n > 0 && buf[n - 1] == '.') n--;
-  }
-  if (n == 2 && buf[0] == '-' && buf[1] == '0') {
-    buf[0] = '0';
-    n = 1;
-  }
-  out->assign(buf, n);
-  return true;
-}
 
 /*--- Commands ---*/
 

@@ -20,5 +20,6 @@ void RegisterConnectionCommands(server::CommandTable* t);
 void RegisterStringCommands(server::CommandTable* t);
 void RegisterKeyspaceCommands(server::CommandTable* t);
 void RegisterServerCommands(server::CommandTable* t);
+void RegisterHashCommands(server::CommandTable* t);
 
 }  // namespace strata::commands

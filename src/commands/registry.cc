@@ -16,6 +16,7 @@ void RegisterAllCommands(server::CommandTable* t) {
   RegisterStringCommands(t);
   RegisterKeyspaceCommands(t);
   RegisterServerCommands(t);
+  RegisterHashCommands(t);
 }
 
 }  // namespace strata::commands

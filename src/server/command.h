@@ -147,6 +147,9 @@ inline constexpr std::string_view kDbIndex = "ERR DB index is out of range";
 bool ParseInt64Strict(std::string_view s, int64_t* out);
 // Redis's string2ld-style long double: rejects spaces, empty, nan.
 bool ParseLongDouble(std::string_view s, long double* out);
+// Redis's ld2string in humanfriendly mode (INCRBYFLOAT, HINCRBYFLOAT): %.17Lf with trailing
+// zeros and a trailing point removed, "-0" as "0". False if it does not fit.
+bool FormatLongDouble(long double v, std::string* out);
 // Reply with the error for a failed store operation (MISCONF-style for writes).
 void ReplyStoreError(CommandContext& ctx, const Status& s);
 // Its text, without the leading '-'.

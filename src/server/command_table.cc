@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
 
 #include "server/command.h"
 #include "types/keyspace.h"
@@ -188,6 +190,23 @@ bool LookupOrReply(CommandContext& ctx, int db, std::string_view key, StoredValu
 }
 
 void MarkDirty(CommandContext& ctx, uint64_t changes) { ctx.server.add_dirty(changes); }
+
+bool FormatLongDouble(long double v, std::string* out) {
+  char buf[5 * 1024 + 64];
+  int n = std::snprintf(buf, sizeof(buf), "%.17Lf", v);
+  if (n <= 0 || static_cast<size_t>(n) >= sizeof(buf) - 1) return false;
+  if (std::strchr(buf, '.') != nullptr) {
+    while (n > 0 && buf[n - 1] == '0') n--;
+    if (n > 0 && buf[n - 1] == '.') n--;
+  }
+  if (n == 2 && buf[0] == '-' && buf[1] == '0') {
+    buf[0] = '0';
+    n = 1;
+  }
+  out->assign(buf, n);
+  return true;
+}
+
 
 void ReplyStoreError(CommandContext& ctx, const Status& s) {
   spdlog::error("Store error in '{}': {}", ctx.argv.empty() ? "" : ToLower(ctx.arg(0)),

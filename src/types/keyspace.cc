@@ -379,6 +379,29 @@ PrefixIterator Keyspace::NewPrefixIterator(std::string prefix, bool fill_cache) 
   return PrefixIterator(db_->NewIterator(ro), std::move(prefix), std::move(staged));
 }
 
+Status Keyspace::StageCopyValue(int src_db, std::string_view src_key, const StoredValue& v,
+                                int dst_db, std::string_view dst_key, StoredValue* out) {
+  *out = v;
+  if (!IsCollection(v.type)) return Status::OK();
+  out->version = NewVersion();
+  std::string dst_prefix;
+  for (char tag : {kSubKeyTag, kScoreTag}) {
+    std::string src_prefix;
+    SubKeyPrefix(tag, dbmap_[src_db], src_key, v.version, &src_prefix);
+    SubKeyPrefix(tag, dbmap_[dst_db], dst_key, out->version, &dst_prefix);
+    // Collect first: staging into the batch would move the staged records the iterator
+    // merges in.
+    std::vector<std::pair<std::string, std::string>> elements;
+    PrefixIterator it = NewPrefixIterator(src_prefix, /*fill_cache=*/false);
+    for (it.SeekToFirst(); it.Valid(); it.Next()) {
+      elements.emplace_back(dst_prefix + std::string(it.key()), std::string(it.value()));
+    }
+    if (!it.status().ok()) return it.status();
+    for (const auto& [k, val] : elements) StageSubPut(k, val);
+  }
+  return Status::OK();
+}
+
 Keyspace::KeyIterator Keyspace::NewKeyIterator(int db, bool fill_cache) {
   return KeyIterator(NewPrefixIterator(NamespacePrefix(kDataTag, dbmap_[db]), fill_cache));
 }

@@ -131,6 +131,12 @@ class Keyspace {
   void StageSubDelete(std::string_view engine_key);
   // Iterates the engine keys under `prefix` (e.g. one collection generation's sub-keys).
   PrefixIterator NewPrefixIterator(std::string prefix, bool fill_cache = true);
+  // The value `v` of src_key (db src_db) as it would be stored under dst_key (db dst_db), for
+  // RENAME, COPY and MOVE: a string as it is; a collection gets a new version and a copy of
+  // every element under it (O(elements): sub-keys spell out their key). Stages the element
+  // copies and sets *out; the caller stages the value record (StagePut).
+  Status StageCopyValue(int src_db, std::string_view src_key, const StoredValue& v, int dst_db,
+                        std::string_view dst_key, StoredValue* out);
 
   // --- Database map changes (staged like any write) ---
   void FlushDb(int db);
