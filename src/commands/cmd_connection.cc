@@ -142,10 +142,8 @@ void HelloCommand(CommandContext& ctx) {
 
 void SelectCommand(CommandContext& ctx) {
   int64_t db;
-  if (!ParseInt64Strict(ctx.arg(1), &db) || db < INT32_MIN || db > INT32_MAX) {
-    ctx.reply.Error(errors::kNotInt);
-    return;
-  }
+  if (!ParseInt64Strict(ctx.arg(1), &db)) return ctx.reply.Error(errors::kNotInt);
+  if (db < INT32_MIN || db > INT32_MAX) return ctx.reply.Error(errors::kIntRange);
   if (db < 0 || db >= ctx.ks.databases()) {
     ctx.reply.Error(errors::kDbIndex);
     return;
@@ -352,6 +350,7 @@ void ClientCommand(CommandContext& ctx) {
     }
     ctx.reply.Ok();
   } else if (EqualsIgnoreCase(sub, "HELP")) {
+    if (ctx.argc() != 2) return SubcommandArityError(ctx, sub);
     static const char* kHelp[] = {
         "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
         "GETNAME",

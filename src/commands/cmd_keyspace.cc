@@ -288,7 +288,8 @@ void CopyCommand(CommandContext& ctx) {
     if (EqualsIgnoreCase(ctx.arg(i), "REPLACE")) {
       replace = true;
     } else if (EqualsIgnoreCase(ctx.arg(i), "DB") && i + 1 < ctx.argc()) {
-      if (!ParseDbIndex(ctx.arg(++i), &dst_db)) return ctx.reply.Error(errors::kNotInt);
+      if (!ParseInt64Strict(ctx.arg(++i), &dst_db)) return ctx.reply.Error(errors::kNotInt);
+      if (dst_db < INT32_MIN || dst_db > INT32_MAX) return ctx.reply.Error(errors::kIntRange);
       if (dst_db < 0 || dst_db >= ctx.ks.databases()) return ctx.reply.Error(errors::kDbIndex);
     } else {
       return ctx.reply.Error(errors::kSyntax);
@@ -304,7 +305,8 @@ void CopyCommand(CommandContext& ctx) {
 
 void MoveCommand(CommandContext& ctx) {
   int64_t db;
-  if (!ParseDbIndex(ctx.arg(2), &db)) return ctx.reply.Error(errors::kNotInt);
+  if (!ParseInt64Strict(ctx.arg(2), &db)) return ctx.reply.Error(errors::kNotInt);
+  if (db < INT32_MIN || db > INT32_MAX) return ctx.reply.Error(errors::kIntRange);
   if (db < 0 || db >= ctx.ks.databases()) return ctx.reply.Error(errors::kDbIndex);
   if (db == ctx.client.db) {
     return ctx.reply.Error("ERR source and destination objects are the same");

@@ -1,5 +1,6 @@
 // Server commands: INFO CONFIG COMMAND TIME LASTSAVE SAVE BGSAVE SHUTDOWN DEBUG SLOWLOG MONITOR
 // FUNCTION COMPACT.
+#include <cctype>
 #include <cmath>
 #include <thread>
 
@@ -23,8 +24,10 @@ void SubcommandArityError(CommandContext& ctx) {
 }
 
 void UnknownSubcommand(CommandContext& ctx) {
+  std::string name(ctx.arg(0));
+  for (auto& ch : name) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
   ctx.reply.Error("ERR unknown subcommand '" + std::string(ctx.arg(1).substr(0, 128)) + "'. Try " +
-                  std::string(ctx.arg(0)) + " HELP.");
+                  name + " HELP.");
 }
 
 void HelpReply(CommandContext& ctx, std::initializer_list<const char*> lines) {
@@ -247,7 +250,9 @@ void BgSaveCommand(CommandContext& ctx) {
   if (!s.ok()) return ctx.reply.Error("ERR " + s.ToString());
   ctx.server.set_last_save_s(ctx.now_ms / 1000);
   ctx.server.reset_dirty();
-  ctx.reply.Simple(schedule ? "Background saving scheduled" : "Background saving started");
+  // As Redis when no save is in progress: SCHEDULE starts one at once.
+  (void)schedule;
+  ctx.reply.Simple("Background saving started");
 }
 
 void ShutdownCommand(CommandContext& ctx) {
@@ -294,6 +299,13 @@ void DebugCommand(CommandContext& ctx) {
   } else if (EqualsIgnoreCase(sub, "SET-ACTIVE-EXPIRE") && ctx.argc() == 3) {
     ctx.reply.Ok();
   } else if (EqualsIgnoreCase(sub, "RELOAD")) {
+    for (size_t i = 2; i < ctx.argc(); i++) {
+      if (!EqualsIgnoreCase(ctx.arg(i), "MERGE") && !EqualsIgnoreCase(ctx.arg(i), "NOFLUSH") &&
+          !EqualsIgnoreCase(ctx.arg(i), "NOSAVE")) {
+        return ctx.reply.Error(
+            "ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.");
+      }
+    }
     Status s = ctx.server.db()->FlushMemTable(true);
     if (!s.ok()) return ctx.reply.Error("ERR " + s.ToString());
     ctx.reply.Ok();
@@ -312,7 +324,10 @@ void SlowlogCommand(CommandContext& ctx) {
   std::string_view sub = ctx.arg(1);
   auto& log = ctx.server.slowlog();
   if (EqualsIgnoreCase(sub, "GET")) {
-    if (ctx.argc() > 3) return SubcommandArityError(ctx);
+    if (ctx.argc() > 3) {
+      return ctx.reply.Error(
+          "ERR unknown subcommand or wrong number of arguments for 'get'. Try SLOWLOG HELP.");
+    }
     int64_t count = 10;
     if (ctx.argc() == 3) {
       if (!ParseInt64Strict(ctx.arg(2), &count) || count < -1) {
@@ -361,12 +376,29 @@ void MonitorCommand(CommandContext& ctx) {
 void FunctionCommand(CommandContext& ctx) {
   std::string_view sub = ctx.arg(1);
   if (EqualsIgnoreCase(sub, "FLUSH")) {
-    if (ctx.argc() > 3 || (ctx.argc() == 3 && !EqualsIgnoreCase(ctx.arg(2), "ASYNC") &&
-                           !EqualsIgnoreCase(ctx.arg(2), "SYNC"))) {
-      return ctx.reply.Error(errors::kSyntax);
+    if (ctx.argc() > 3) {
+      return ctx.reply.Error(
+          "ERR unknown subcommand or wrong number of arguments for 'flush'. Try FUNCTION HELP.");
+    }
+    if (ctx.argc() == 3 && !EqualsIgnoreCase(ctx.arg(2), "ASYNC") &&
+        !EqualsIgnoreCase(ctx.arg(2), "SYNC")) {
+      return ctx.reply.Error("ERR FUNCTION FLUSH only supports SYNC|ASYNC option");
     }
     ctx.reply.Ok();  // there are no functions to flush
   } else if (EqualsIgnoreCase(sub, "LIST")) {
+    // Arguments are checked as Redis does; there is no library to list.
+    bool with_code = false, pattern = false;
+    for (size_t i = 2; i < ctx.argc(); i++) {
+      if (!with_code && EqualsIgnoreCase(ctx.arg(i), "WITHCODE")) {
+        with_code = true;
+      } else if (!pattern && EqualsIgnoreCase(ctx.arg(i), "LIBRARYNAME")) {
+        if (i + 1 >= ctx.argc()) return ctx.reply.Error("ERR library name argument was not given");
+        pattern = true;
+        i++;
+      } else {
+        return ctx.reply.Error("ERR Unknown argument " + std::string(ctx.arg(i)));
+      }
+    }
     ctx.reply.ArrayHeader(0);
   } else {
     UnknownSubcommand(ctx);

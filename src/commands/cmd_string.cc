@@ -59,16 +59,22 @@ enum SetFlags : unsigned {
 };
 constexpr unsigned kAnyExpire = kEX | kPX | kEXAT | kPXAT;
 
-// Parses SET/GETEX options from argv[first..] (Redis's parseExtendedStringArgumentsOrReply)
-// and turns the expiry into absolute ms (*expire_at, -1 for none). Replies on error.
+// Parses SET/GETEX options from argv[first..] (Redis's parseExtendedStringArgumentsOrReply):
+// syntax only. The same expiry option may repeat (the last one wins); two different ones, or
+// one with KEEPTTL/PERSIST, are a syntax error. *expire_arg: the expiry's argument, if any.
+// Replies on error.
 bool ParseSetOptions(CommandContext& ctx, size_t first, bool is_set, unsigned* flags,
-                     int64_t* expire_at) {
+                     std::string_view* expire_arg) {
   *flags = 0;
-  std::string_view expire_arg;
   for (size_t j = first; j < ctx.argc(); j++) {
     std::string_view opt = ctx.arg(j);
-    bool has_next = j + 1 < ctx.argc();
-    unsigned f = *flags;
+    const bool has_next = j + 1 < ctx.argc();
+    const unsigned f = *flags;
+    const unsigned expire_kind = EqualsIgnoreCase(opt, "EX")     ? kEX
+                                 : EqualsIgnoreCase(opt, "PX")   ? kPX
+                                 : EqualsIgnoreCase(opt, "EXAT") ? kEXAT
+                                 : EqualsIgnoreCase(opt, "PXAT") ? kPXAT
+                                                                 : 0u;
     if (is_set && EqualsIgnoreCase(opt, "NX") && !(f & kXX)) {
       *flags |= kNX;
     } else if (is_set && EqualsIgnoreCase(opt, "XX") && !(f & kNX)) {
@@ -79,46 +85,45 @@ bool ParseSetOptions(CommandContext& ctx, size_t first, bool is_set, unsigned* f
       *flags |= kKeepTtl;
     } else if (!is_set && EqualsIgnoreCase(opt, "PERSIST") && !(f & (kKeepTtl | kAnyExpire))) {
       *flags |= kPersist;
-    } else if (has_next && !(f & (kKeepTtl | kPersist | kAnyExpire)) &&
-               (EqualsIgnoreCase(opt, "EX") || EqualsIgnoreCase(opt, "PX") ||
-                EqualsIgnoreCase(opt, "EXAT") || EqualsIgnoreCase(opt, "PXAT"))) {
-      *flags |= EqualsIgnoreCase(opt, "EX")     ? kEX
-                : EqualsIgnoreCase(opt, "PX")   ? kPX
-                : EqualsIgnoreCase(opt, "EXAT") ? kEXAT
-                                                : kPXAT;
-      expire_arg = ctx.arg(++j);
+    } else if (expire_kind != 0 && has_next &&
+               !(f & (kKeepTtl | kPersist | (kAnyExpire & ~expire_kind)))) {
+      *flags |= expire_kind;
+      *expire_arg = ctx.arg(++j);
     } else {
       ctx.reply.Error(errors::kSyntax);
       return false;
     }
   }
-  *expire_at = -1;
-  if (*flags & kAnyExpire) {
-    int64_t v;
-    if (!ParseInt64Strict(expire_arg, &v)) {
-      ctx.reply.Error(errors::kNotInt);
-      return false;
-    }
-    bool seconds = *flags & (kEX | kEXAT);
-    if (v <= 0 || (seconds && v > INT64_MAX / 1000)) {
-      InvalidExpire(ctx);
-      return false;
-    }
-    if (seconds) v *= 1000;
-    if (*flags & (kEX | kPX)) {
-      if (v > INT64_MAX - ctx.now_ms) {
-        InvalidExpire(ctx);
-        return false;
-      }
-      v += ctx.now_ms;
-    }
-    *expire_at = v;
-  }
   return true;
 }
 
-// Formats a long double as Redis's ld2string(LD_STR_HUMAN): %.17Lf with trailing zeros and
-// a trailing dot removed. Returns false if it does not fit (absurdly large values).
+// Turns the parsed expiry into absolute ms (*expire_at, -1 for none), as Redis's
+// getExpireMillisecondsOrReply. Replies on error.
+bool ResolveExpire(CommandContext& ctx, unsigned flags, std::string_view expire_arg,
+                   int64_t* expire_at) {
+  *expire_at = -1;
+  if (!(flags & kAnyExpire)) return true;
+  int64_t v;
+  if (!ParseInt64Strict(expire_arg, &v)) {
+    ctx.reply.Error(errors::kNotInt);
+    return false;
+  }
+  const bool seconds = flags & (kEX | kEXAT);
+  if (v <= 0 || (seconds && v > INT64_MAX / 1000)) {
+    InvalidExpire(ctx);
+    return false;
+  }
+  if (seconds) v *= 1000;
+  if (flags & (kEX | kPX)) {
+    if (v > INT64_MAX - ctx.now_ms) {
+      InvalidExpire(ctx);
+      return false;
+    }
+    v += ctx.now_ms;
+  }
+  *expire_at = v;
+  return true;
+}
 
 /*--- Commands ---*/
 
@@ -170,7 +175,9 @@ void SetGeneric(CommandContext& ctx, std::string_view key, std::string_view valu
 void SetCommand(CommandContext& ctx) {
   unsigned flags;
   int64_t expire_at;
-  if (!ParseSetOptions(ctx, 3, true, &flags, &expire_at)) return;
+  std::string_view expire_arg;
+  if (!ParseSetOptions(ctx, 3, true, &flags, &expire_arg)) return;
+  if (!ResolveExpire(ctx, flags, expire_arg, &expire_at)) return;
   SetGeneric(ctx, ctx.arg(1), ctx.arg(2), flags, expire_at);
 }
 
@@ -221,7 +228,8 @@ void GetDelCommand(CommandContext& ctx) {
 void GetExCommand(CommandContext& ctx) {
   unsigned flags;
   int64_t expire_at;
-  if (!ParseSetOptions(ctx, 2, false, &flags, &expire_at)) return;
+  std::string_view expire_arg;
+  if (!ParseSetOptions(ctx, 2, false, &flags, &expire_arg)) return;
   StoredValue v;
   bool found;
   if (!ReadString(ctx, ctx.arg(1), &v, &found)) return;
@@ -229,6 +237,8 @@ void GetExCommand(CommandContext& ctx) {
     ctx.reply.Null();
     return;
   }
+  // As Redis: the expiry is checked once the key is known to exist and be a string.
+  if (!ResolveExpire(ctx, flags, expire_arg, &expire_at)) return;
   std::string payload = v.payload;
   if (expire_at >= 0 && expire_at <= ctx.now_ms) {
     ctx.ks.StageDelete(ctx.client.db, ctx.arg(1), KeyState::kLive, v.expire_ms);

@@ -135,6 +135,9 @@ class CommandTable {
 namespace errors {
 inline constexpr std::string_view kSyntax = "ERR syntax error";
 inline constexpr std::string_view kNotInt = "ERR value is not an integer or out of range";
+// An integer that does not fit Redis's `int` (getIntFromObjectOrReply).
+inline constexpr std::string_view kIntRange =
+    "ERR value is out of range, value must between -2147483648 and 2147483647";
 inline constexpr std::string_view kNotFloat = "ERR value is not a valid float";
 inline constexpr std::string_view kWrongType =
     "WRONGTYPE Operation against a key holding the wrong kind of value";

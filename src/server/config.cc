@@ -302,7 +302,7 @@ bool ConfigRegistry::Set(const std::string& name, const std::vector<std::string>
     return false;
   }
   if (!startup && !o->mutable_at_runtime) {
-    *error = "CONFIG SET failed (possibly related to argument '" + Lower(name) +
+    *error = "CONFIG SET failed (possibly related to argument '" + name +
              "') - can't set immutable config";
     return false;
   }
