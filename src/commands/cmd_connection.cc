@@ -376,7 +376,7 @@ void ClientCommand(CommandContext& ctx) {
     ctx.reply.ArrayHeader(sizeof(kHelp) / sizeof(kHelp[0]));
     for (const char* l : kHelp) ctx.reply.Simple(l);
   } else {
-    ctx.reply.Error("ERR unknown subcommand '" + std::string(sub.substr(0, 128)) +
+    ctx.reply.Error("ERR unknown subcommand '" + std::string(CStr(sub).substr(0, 128)) +
                     "'. Try CLIENT HELP.");
   }
 }

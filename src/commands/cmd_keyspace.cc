@@ -333,7 +333,7 @@ void ExpireGeneric(CommandContext& ctx, bool seconds, bool relative) {
     } else if (EqualsIgnoreCase(o, "LT")) {
       flags |= kLT;
     } else {
-      return ctx.reply.Error("ERR Unsupported option " + std::string(o));
+      return ctx.reply.Error("ERR Unsupported option " + std::string(CStr(o)));
     }
   }
   if ((flags & kNX) && (flags & (kXX | kGT | kLT))) {

@@ -26,7 +26,7 @@ void SubcommandArityError(CommandContext& ctx) {
 void UnknownSubcommand(CommandContext& ctx) {
   std::string name(ctx.arg(0));
   for (auto& ch : name) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-  ctx.reply.Error("ERR unknown subcommand '" + std::string(ctx.arg(1).substr(0, 128)) + "'. Try " +
+  ctx.reply.Error("ERR unknown subcommand '" + std::string(CStr(ctx.arg(1)).substr(0, 128)) + "'. Try " +
                   name + " HELP.");
 }
 
@@ -64,8 +64,15 @@ void ConfigCommand(CommandContext& ctx) {
       ctx.reply.Bulk(v);
     }
   } else if (EqualsIgnoreCase(sub, "SET")) {
-    if (ctx.argc() < 4 || ctx.argc() % 2 != 0) return SubcommandArityError(ctx);
-    // Validate every pair first so a bad one changes nothing (Redis applies all or none).
+    if (ctx.argc() < 4) return SubcommandArityError(ctx);
+    if (ctx.argc() % 2 != 0) return ctx.reply.Error(errors::kSyntax);
+    // As Redis: every name is checked before any value, and a bad value changes nothing.
+    for (size_t i = 2; i < ctx.argc(); i += 2) {
+      std::string err;
+      if (!reg.CheckSettable(std::string(ctx.arg(i)), false, &err)) {
+        return ctx.reply.Error("ERR " + err);
+      }
+    }
     Config backup = ctx.server.config();
     for (size_t i = 2; i < ctx.argc(); i += 2) {
       std::string err;
@@ -326,7 +333,8 @@ void SlowlogCommand(CommandContext& ctx) {
   if (EqualsIgnoreCase(sub, "GET")) {
     if (ctx.argc() > 3) {
       return ctx.reply.Error(
-          "ERR unknown subcommand or wrong number of arguments for 'get'. Try SLOWLOG HELP.");
+          "ERR unknown subcommand or wrong number of arguments for '" + std::string(ctx.arg(1)) +
+          "'. Try SLOWLOG HELP.");
     }
     int64_t count = 10;
     if (ctx.argc() == 3) {
@@ -378,7 +386,8 @@ void FunctionCommand(CommandContext& ctx) {
   if (EqualsIgnoreCase(sub, "FLUSH")) {
     if (ctx.argc() > 3) {
       return ctx.reply.Error(
-          "ERR unknown subcommand or wrong number of arguments for 'flush'. Try FUNCTION HELP.");
+          "ERR unknown subcommand or wrong number of arguments for '" + std::string(ctx.arg(1)) +
+          "'. Try FUNCTION HELP.");
     }
     if (ctx.argc() == 3 && !EqualsIgnoreCase(ctx.arg(2), "ASYNC") &&
         !EqualsIgnoreCase(ctx.arg(2), "SYNC")) {

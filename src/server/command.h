@@ -164,6 +164,8 @@ bool LookupOrReply(CommandContext& ctx, int db, std::string_view key, StoredValu
 // writes themselves are staged in ctx.ks and committed by the server after the command.
 void MarkDirty(CommandContext& ctx, uint64_t changes = 1);
 std::string ToLower(std::string_view s);
+// An argument as Redis's "%s" prints it in an error text: up to its first NUL byte.
+inline std::string_view CStr(std::string_view arg) { return arg.substr(0, arg.find('\0')); }
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 
 }  // namespace strata::server

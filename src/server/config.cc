@@ -167,7 +167,7 @@ ConfigRegistry::ConfigRegistry(Config* c) : c_(c) {
   // Accepted for compatibility with redis.conf files and tools that probe them. Strata always
   // keeps a write-ahead log (appendonly yes) and takes no RDB snapshots (save "").
   Define(
-      "appendonly", false, [] { return std::string("yes"); },
+      "appendonly", true, [] { return std::string("yes"); },
       [](const std::vector<std::string>&, std::string*) { return true; });
   // `save` is kept and reported as set (default "": no snapshots are taken); its syntax is
   // checked as Redis does: pairs of <seconds> <changes>.
@@ -293,8 +293,8 @@ const ConfigRegistry::Option* ConfigRegistry::Find(const std::string& name) cons
   return nullptr;
 }
 
-bool ConfigRegistry::Set(const std::string& name, const std::vector<std::string>& args,
-                         bool startup, std::string* error) {
+bool ConfigRegistry::CheckSettable(const std::string& name, bool startup,
+                                   std::string* error) const {
   const Option* o = Find(name);
   if (o == nullptr) {
     *error = startup ? "Bad directive or wrong number of arguments"
@@ -306,6 +306,13 @@ bool ConfigRegistry::Set(const std::string& name, const std::vector<std::string>
              "') - can't set immutable config";
     return false;
   }
+  return true;
+}
+
+bool ConfigRegistry::Set(const std::string& name, const std::vector<std::string>& args,
+                         bool startup, std::string* error) {
+  if (!CheckSettable(name, startup, error)) return false;
+  const Option* o = Find(name);
   std::string why;
   if (!o->set(args, &why)) {
     *error =

@@ -93,6 +93,9 @@ class ConfigRegistry {
   // immutable options. On success, calls the change hook with the option's name.
   bool Set(const std::string& name, const std::vector<std::string>& args, bool startup,
            std::string* error);
+  // The checks Set makes before it looks at the value: the option exists and, at run time,
+  // may be changed. CONFIG SET runs them over every name first, as Redis does.
+  bool CheckSettable(const std::string& name, bool startup, std::string* error) const;
   // Writes the current values into the config file, keeping comments and unknown lines.
   bool Rewrite(std::string* error) const;
 

@@ -81,10 +81,10 @@ void Server::Execute(Client* c, const std::vector<std::string_view>& argv, std::
     for (size_t i = 1; i < argv.size() && args.size() < 128; i++) {
       size_t room = 128 - args.size();
       args += "'";
-      args.append(argv[i].substr(0, room));
+      args.append(CStr(argv[i]).substr(0, room));  // Redis prints "%.*s"
       args += "' ";
     }
-    std::string name(argv[0].substr(0, 128));
+    std::string name(CStr(argv[0]).substr(0, 128));
     w.Error("ERR unknown command '" + name + "', with args beginning with: " + args);
     stats_.total_error_replies++;
     return;
