@@ -132,5 +132,6 @@ clean:
 
 include fuzz/fuzz.mk
 include bench/bench.mk
+include tests/diff/diff.mk
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -287,39 +287,37 @@ void ClientCommand(CommandContext& ctx) {
     (name ? me.lib_name : me.lib_ver) = std::string(val);
     ctx.reply.Ok();
   } else if (EqualsIgnoreCase(sub, "LIST")) {
-    std::vector<uint64_t> ids;
-    for (size_t i = 2; i < argc;) {
-      if (EqualsIgnoreCase(ctx.arg(i), "TYPE") && i + 1 < argc) {
-        std::string t = ToLower(ctx.arg(i + 1));
-        if (t != "normal" && t != "master" && t != "replica" && t != "slave" && t != "pubsub") {
-          ctx.reply.Error("ERR Unknown client type '" + std::string(ctx.arg(i + 1)) + "'");
-          return;
-        }
-        if (t != "normal") ids.push_back(0);  // matches nobody
-        i += 2;
-      } else if (EqualsIgnoreCase(ctx.arg(i), "ID") && i + 1 < argc) {
-        for (i++; i < argc; i++) {
-          int64_t id;
-          if (!ParseInt64Strict(ctx.arg(i), &id) || id <= 0) {
-            ctx.reply.Error("ERR Invalid client ID");
-            return;
-          }
-          ids.push_back(static_cast<uint64_t>(id));
-        }
-      } else {
-        ctx.reply.Error(errors::kSyntax);
-        return;
+    // As Redis 7.0: CLIENT LIST, CLIENT LIST TYPE <type> (exactly), or CLIENT LIST ID <id>...
+    // (each id in turn, repeats included; an id of no client is skipped).
+    std::string out;
+    if (argc == 4 && EqualsIgnoreCase(ctx.arg(2), "TYPE")) {
+      std::string t = ToLower(ctx.arg(3));
+      if (t != "normal" && t != "master" && t != "replica" && t != "slave" && t != "pubsub") {
+        return ctx.reply.Error("ERR Unknown client type '" + std::string(CStr(ctx.arg(3))) +
+                               "'");
       }
+      if (t != "normal") return ctx.reply.Verbatim(out);  // no such clients here
+    } else if (argc > 3 && EqualsIgnoreCase(ctx.arg(2), "ID")) {
+      std::vector<int64_t> ids;
+      for (size_t i = 3; i < argc; i++) {
+        int64_t id;
+        if (!ParseInt64Strict(ctx.arg(i), &id)) return ctx.reply.Error("ERR Invalid client ID");
+        ids.push_back(id);
+      }
+      for (int64_t id : ids) {
+        const Client* c = id > 0 ? ctx.server.FindClient(static_cast<uint64_t>(id)) : nullptr;
+        if (c != nullptr) out += ctx.server.ClientInfoLine(*c) + "\n";
+      }
+      return ctx.reply.Verbatim(out);
+    } else if (argc != 2) {
+      return ctx.reply.Error(errors::kSyntax);
     }
     std::vector<const Client*> list;
     for (auto& [id, c] : ctx.server.clients()) {
-      if (c->conn == nullptr) continue;
-      if (!ids.empty() && std::find(ids.begin(), ids.end(), c->id) == ids.end()) continue;
-      list.push_back(c.get());
+      if (c->conn != nullptr) list.push_back(c.get());
     }
     std::sort(list.begin(), list.end(),
               [](const Client* a, const Client* b) { return a->id < b->id; });
-    std::string out;
     for (const Client* c : list) out += ctx.server.ClientInfoLine(*c) + "\n";
     ctx.reply.Verbatim(out);
   } else if (EqualsIgnoreCase(sub, "INFO")) {

@@ -2,6 +2,7 @@
 // EXPIRE PEXPIRE EXPIREAT PEXPIREAT TTL PTTL EXPIRETIME PEXPIRETIME PERSIST DBSIZE FLUSHDB
 // FLUSHALL SWAPDB TOUCH (Redis's db.c and expire.c).
 #include <array>
+#include <cctype>
 #include <cstdlib>
 #include <random>
 #include <unordered_set>
@@ -133,22 +134,23 @@ void KeysCommand(CommandContext& ctx) {
 void ScanCommand(CommandContext& ctx) {
   // Redis parses the cursor with strtoul: decimal digits only, no sign, no spaces, no overflow.
   std::string_view cs = ctx.arg(1);
+  // As Redis's parseScanCursorOrReply: strtoull's syntax on the C string ("" is 0, "-1"
+  // wraps, a leading '+' is allowed, a NUL ends it), no leading space, nothing after the
+  // number, no overflow.
   uint64_t cursor = 0;
-  bool ok = !cs.empty() && cs.size() <= 20;
-  for (char ch : cs) {
-    if (ch < '0' || ch > '9') ok = false;
+  const std::string tmp(CStr(cs));
+  char* end = nullptr;
+  errno = 0;
+  cursor = std::strtoull(tmp.c_str(), &end, 10);
+  if ((!tmp.empty() && std::isspace(static_cast<unsigned char>(tmp[0]))) || *end != '\0' ||
+      errno == ERANGE) {
+    return ctx.reply.Error("ERR invalid cursor");
   }
-  if (ok) {
-    errno = 0;
-    std::string tmp(cs);
-    cursor = std::strtoull(tmp.c_str(), nullptr, 10);
-    ok = errno != ERANGE;
-  }
-  if (!ok) return ctx.reply.Error("ERR invalid cursor");
   std::string_view pattern;
   bool has_pattern = false;
   int64_t count = 10;
   std::string type_filter;
+  bool has_type = false;  // TYPE "" matches no key, as in Redis
   for (size_t i = 2; i < ctx.argc(); i += 2) {
     if (i + 1 >= ctx.argc()) return ctx.reply.Error(errors::kSyntax);
     std::string_view opt = ctx.arg(i);
@@ -160,6 +162,7 @@ void ScanCommand(CommandContext& ctx) {
       has_pattern = pattern != "*";
     } else if (EqualsIgnoreCase(opt, "TYPE")) {
       type_filter = ToLower(ctx.arg(i + 1));
+      has_type = true;
     } else {
       return ctx.reply.Error(errors::kSyntax);
     }
@@ -191,7 +194,7 @@ void ScanCommand(CommandContext& ctx) {
     last.assign(k);
     if (has_pattern && !GlobMatch(pattern, k)) continue;
     if (!it.Decode(&v, false) || (v.expire_ms >= 0 && v.expire_ms <= ctx.now_ms)) continue;
-    if (!type_filter.empty() && type_filter != TypeName(v.type)) continue;
+    if (has_type && type_filter != TypeName(v.type)) continue;
     keys.emplace_back(k);
   }
   if (!it.status().ok()) return ReplyStoreError(ctx, it.status());

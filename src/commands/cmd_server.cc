@@ -67,11 +67,18 @@ void ConfigCommand(CommandContext& ctx) {
     if (ctx.argc() < 4) return SubcommandArityError(ctx);
     if (ctx.argc() % 2 != 0) return ctx.reply.Error(errors::kSyntax);
     // As Redis: every name is checked before any value, and a bad value changes nothing.
+    std::vector<std::string> seen;
     for (size_t i = 2; i < ctx.argc(); i += 2) {
       std::string err;
       if (!reg.CheckSettable(std::string(ctx.arg(i)), false, &err)) {
         return ctx.reply.Error("ERR " + err);
       }
+      std::string name = ToLower(ctx.arg(i));
+      if (std::find(seen.begin(), seen.end(), name) != seen.end()) {
+        return ctx.reply.Error("ERR CONFIG SET failed (possibly related to argument '" +
+                               std::string(ctx.arg(i)) + "') - duplicate parameter");
+      }
+      seen.push_back(std::move(name));
     }
     Config backup = ctx.server.config();
     for (size_t i = 2; i < ctx.argc(); i += 2) {

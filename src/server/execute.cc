@@ -177,7 +177,14 @@ void Server::FeedMonitors(const Client& c, const std::vector<std::string_view>& 
   std::snprintf(head, sizeof(head), "+%lld.%06lld [%d %s]", static_cast<long long>(us / 1000000),
                 static_cast<long long>(us % 1000000), c.db, c.conn ? c.conn->peer().c_str() : "?");
   std::string line = head;
-  for (auto a : argv) line += " " + Repr(a);
+  // As Redis: passwords never reach MONITOR (AUTH's arguments, HELLO's AUTH pair).
+  const bool auth = EqualsIgnoreCase(argv[0], "AUTH");
+  const bool hello = EqualsIgnoreCase(argv[0], "HELLO");
+  for (size_t i = 0; i < argv.size(); i++) {
+    const bool hello_auth = hello && i >= 3 && (EqualsIgnoreCase(argv[i - 1], "AUTH") ||
+                                                EqualsIgnoreCase(argv[i - 2], "AUTH"));
+    line += (auth && i > 0) || hello_auth ? " \"(redacted)\"" : " " + Repr(argv[i]);
+  }
   line += "\r\n";
   for (Client* m : monitors_) {
     if (m->conn == nullptr || m == &c) continue;

@@ -256,7 +256,8 @@ class Gen:
 # ---- the command table ----------------------------------------------------------------------
 
 COMMANDS = {}
-FAMILY_WEIGHTS = {"strings": 45, "keyspace": 35, "connection": 8, "server": 9, "unknown": 3}
+FAMILY_WEIGHTS = {"strings": 40, "keyspace": 30, "hashes": 20, "connection": 8, "server": 9,
+                  "unknown": 3}
 
 
 def command(name, family, weight=10):
@@ -600,6 +601,92 @@ def g_swapdb(g):
 @command("select", "keyspace", 4)
 def g_select(g):
     return [g.db()]
+
+
+# -- hashes --
+
+FIELDS = [b"f", b"g", b"h", b"field:1", b"", b"\x00\r\n", b"\xc3\xa9"]
+
+
+def field(g):
+    return g.pick(FIELDS) if g.chance(0.9) else g.value()
+
+
+def field_values(g, lo, hi):
+    return [a for _ in range(g.r.randint(lo, hi)) for a in (field(g), g.value())]
+
+
+@command("hset", "hashes", 12)
+def g_hset(g):
+    args = [g.key()] + field_values(g, 1, 4)
+    if g.chance(0.05):
+        args.append(field(g))  # an odd count
+    return args
+
+
+@command("hmset", "hashes", 3)
+def g_hmset(g):
+    return [g.key()] + field_values(g, 0 if g.chance(0.05) else 1, 3)
+
+
+@command("hsetnx", "hashes", 4)
+def g_hsetnx(g):
+    return [g.key(), field(g), g.value()]
+
+
+@command("hget", "hashes", 10)
+def g_hget(g):
+    return [g.key(), field(g)]
+
+
+@command("hmget", "hashes", 5)
+def g_hmget(g):
+    return [g.key()] + [field(g) for _ in range(g.r.randint(0 if g.chance(0.05) else 1, 4))]
+
+
+@command("hgetall", "hashes", 5)
+def g_hgetall(g):
+    return [g.key()]
+
+
+@command("hkeys", "hashes", 3)
+def g_hkeys(g):
+    return [g.key()]
+
+
+@command("hvals", "hashes", 3)
+def g_hvals(g):
+    return [g.key()]
+
+
+@command("hlen", "hashes", 4)
+def g_hlen(g):
+    return [g.key()]
+
+
+@command("hdel", "hashes", 6)
+def g_hdel(g):
+    return [g.key()] + [field(g) for _ in range(g.r.randint(0 if g.chance(0.05) else 1, 3))]
+
+
+@command("hexists", "hashes", 3)
+def g_hexists(g):
+    return [g.key(), field(g)]
+
+
+@command("hstrlen", "hashes", 3)
+def g_hstrlen(g):
+    return [g.key(), field(g)]
+
+
+@command("hincrby", "hashes", 5)
+def g_hincrby(g):
+    return [g.key(), field(g), g.integer()]
+
+
+@command("hincrbyfloat", "hashes", 4)
+def g_hincrbyfloat(g):
+    return [g.key(), field(g), g.float_()]
 
 
 # -- connection --

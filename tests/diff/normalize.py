@@ -326,6 +326,27 @@ def rule_keys(args, a, b, ctx):
     return None if sa == sb else "KEYS differ: redis %r, strata %r" % (sa, sb)
 
 
+def rule_unordered_fields(args, a, b, ctx):
+    # HGETALL/HKEYS/HVALS: Redis gives no order (insertion order for small hashes, hash order
+    # for large ones); Strata gives field order. Compared as multisets: of (field, value)
+    # pairs for HGETALL, of items for HKEYS/HVALS. The reply type must still match exactly
+    # (array in RESP2, map for HGETALL in RESP3).
+    if a.kind != b.kind:
+        return _raw(a, b)
+    if lower(args[0]) == b"hgetall":
+        pa, pb = _pairs(a), _pairs(b)
+        if pa is None or pb is None:
+            return _raw(a, b)
+        sa = sorted((x.raw, y.raw) for x, y in pa)
+        sb = sorted((x.raw, y.raw) for x, y in pb)
+    else:
+        ia, ib = _aggregate_items(a), _aggregate_items(b)
+        if ia is None or ib is None:
+            return _raw(a, b)
+        sa, sb = sorted(x.raw for x in ia), sorted(x.raw for x in ib)
+    return None if sa == sb else "fields differ: redis %r, strata %r" % (sa, sb)
+
+
 def rule_randomkey(args, a, b, ctx):
     if a.is_null() and b.is_null():
         return None if a.raw == b.raw else "nil encodings differ"
@@ -364,6 +385,9 @@ RULES = {
     (b"pexpiretime", None): _ttl_rule(PTTL_TOLERANCE_MS),
     (b"keys", None): rule_keys,
     (b"randomkey", None): rule_randomkey,
+    (b"hgetall", None): rule_unordered_fields,
+    (b"hkeys", None): rule_unordered_fields,
+    (b"hvals", None): rule_unordered_fields,
 }
 
 
