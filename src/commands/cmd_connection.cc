@@ -87,25 +87,29 @@ void HelloCommand(CommandContext& ctx) {
       return;
     }
   }
-  std::string_view user, pass, name;
-  bool has_auth = false, has_name = false;
+  // As Redis, each option takes effect as it is read: AUTH authenticates at once, SETNAME is
+  // checked at once, so an error later in the line does not undo an AUTH before it.
+  std::string_view name;
+  bool has_name = false;
   for (; i < ctx.argc(); i++) {
     size_t more = ctx.argc() - i - 1;
     if (EqualsIgnoreCase(ctx.arg(i), "AUTH") && more >= 2) {
-      has_auth = true;
-      user = ctx.arg(i + 1);
-      pass = ctx.arg(i + 2);
+      if (!CheckAuth(ctx, ctx.arg(i + 1), ctx.arg(i + 2))) return;
       i += 2;
     } else if (EqualsIgnoreCase(ctx.arg(i), "SETNAME") && more >= 1) {
+      if (!ValidClientName(ctx.arg(i + 1))) {
+        ctx.reply.Error("ERR Client names cannot contain spaces, newlines or special characters.");
+        return;
+      }
       has_name = true;
       name = ctx.arg(i + 1);
       i += 1;
     } else {
-      ctx.reply.Error("ERR Syntax error in HELLO option '" + std::string(ctx.arg(i)) + "'");
+      ctx.reply.Error("ERR Syntax error in HELLO option '" + std::string(CStr(ctx.arg(i))) +
+                      "'");
       return;
     }
   }
-  if (has_auth && !CheckAuth(ctx, user, pass)) return;
   if (!ctx.client.authenticated) {
     ctx.reply.Error(
         "NOAUTH HELLO must be called with the client already authenticated, otherwise the "
@@ -113,13 +117,7 @@ void HelloCommand(CommandContext& ctx) {
         "select the RESP protocol version at the same time");
     return;
   }
-  if (has_name) {
-    if (!ValidClientName(name)) {
-      ctx.reply.Error("ERR Client names cannot contain spaces, newlines or special characters.");
-      return;
-    }
-    ctx.client.name = std::string(name);
-  }
+  if (has_name) ctx.client.name = std::string(name);
   ctx.client.proto = static_cast<int>(ver);
   ctx.reply.set_proto(ctx.client.proto);
   resp::Writer& w = ctx.reply;
@@ -189,7 +187,7 @@ void ClientKill(CommandContext& ctx) {
     ctx.reply.Error(errors::kSyntax);
     return;
   }
-  int64_t want_id = -1, max_age = -1;
+  int64_t want_id = -1;
   std::string addr, laddr, type;
   bool skipme = true;
   for (size_t i = 2; i < ctx.argc(); i += 2) {
@@ -224,11 +222,6 @@ void ClientKill(CommandContext& ctx) {
         ctx.reply.Error(errors::kSyntax);
         return;
       }
-    } else if (EqualsIgnoreCase(opt, "MAXAGE")) {
-      if (!ParseInt64Strict(val, &max_age)) {
-        ctx.reply.Error(errors::kNotInt);
-        return;
-      }
     } else {
       ctx.reply.Error(errors::kSyntax);
       return;
@@ -241,7 +234,6 @@ void ClientKill(CommandContext& ctx) {
     if (!addr.empty() && c->conn->peer() != addr) continue;
     if (!laddr.empty() && c->conn->local() != laddr) continue;
     if (!type.empty() && type != "normal") continue;
-    if (max_age >= 0 && (ctx.now_ms - c->created_ms) / 1000 < max_age) continue;
     if (skipme && c.get() == &ctx.client) continue;
     victims.push_back(c.get());
   }
@@ -360,7 +352,7 @@ void ClientCommand(CommandContext& ctx) {
         "KILL <ip:port>",
         "    Kill connection made from <ip:port>.",
         "KILL <option> <value> [<option> <value> [...]]",
-        "    Kill connections. Options are: ID, ADDR, LADDR, TYPE, USER, SKIPME, MAXAGE.",
+        "    Kill connections. Options are: ID, ADDR, LADDR, TYPE, USER, SKIPME.",
         "LIST [TYPE normal|master|replica|pubsub] [ID <id> [<id> ...]]",
         "    Return information about client connections.",
         "REPLY (ON|OFF|SKIP)",

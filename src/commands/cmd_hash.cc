@@ -206,6 +206,7 @@ void HIncrByCommand(CommandContext& ctx) {
 void HIncrByFloatCommand(CommandContext& ctx) {
   long double by;
   if (!ParseLongDouble(ctx.arg(3), &by)) return ctx.reply.Error(errors::kNotFloat);
+  if (std::isnan(by) || std::isinf(by)) return ctx.reply.Error("ERR value is NaN or Infinity");
   auto h = OpenHash(ctx, ctx.arg(1));
   if (!h) return;
   std::string old;

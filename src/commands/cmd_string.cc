@@ -184,7 +184,8 @@ void SetCommand(CommandContext& ctx) {
 void SetNxCommand(CommandContext& ctx) {
   StoredValue old;
   bool found;
-  if (!ReadString(ctx, ctx.arg(1), &old, &found)) return;
+  // Any live key, whatever its type, makes SETNX a no-op (no WRONGTYPE), as in Redis.
+  if (!LookupOrReply(ctx, ctx.client.db, ctx.arg(1), &old, &found)) return;
   if (found) {
     ctx.reply.Integer(0);
     return;

@@ -86,7 +86,7 @@ ConfigRegistry::ConfigRegistry(Config* c) : c_(c) {
   DefineInteger("tcp-backlog", false, &c_->tcp_backlog, 0, INT_MAX);
   DefineInteger("tcp-keepalive", true, &c_->tcp_keepalive, 0, INT_MAX);
   DefineBool("protected-mode", true, &c_->protected_mode);
-  DefineInteger("maxclients", true, &c_->maxclients, 1, INT_MAX);
+  DefineInteger("maxclients", true, &c_->maxclients, 1, UINT_MAX);
   DefineInteger("timeout", true, &c_->timeout, 0, INT_MAX);
   DefineString("requirepass", true, &c_->requirepass);
   DefineMemory("proto-max-bulk-len", true, &c_->proto_max_bulk_len, 1024 * 1024);
@@ -141,7 +141,22 @@ ConfigRegistry::ConfigRegistry(Config* c) : c_(c) {
         return true;
       });
   DefineInteger("databases", false, &c_->databases, 1, 1 << 16);
-  DefineInteger("hz", true, &c_->hz, 1, 500);
+  // As Redis: any non-negative hz is accepted and clamped to 1..500.
+  Define(
+      "hz", true, [this] { return std::to_string(c_->hz); },
+      [this](const std::vector<std::string>& a, std::string* err) {
+        int64_t v;
+        if (a.size() != 1 || !ParseInt64(a[0], &v)) {
+          *err = "argument couldn't be parsed into an integer";
+          return false;
+        }
+        if (v < 0 || v > INT_MAX) {
+          *err = "argument must be between 0 and " + std::to_string(INT_MAX) + " inclusive";
+          return false;
+        }
+        c_->hz = static_cast<int>(std::clamp<int64_t>(v, 1, 500));
+        return true;
+      });
   DefineString("dir", false, &c_->dir);
   DefineString("logfile", false, &c_->logfile);
   DefineEnum("loglevel", true, &c_->loglevel, {"debug", "verbose", "notice", "warning"});

@@ -20,7 +20,7 @@ struct Config {
   int tcp_backlog = 511;
   int tcp_keepalive = 300;
   bool protected_mode = true;
-  int maxclients = 10000;
+  int64_t maxclients = 10000;
   int timeout = 0;  // seconds; 0 = never close idle clients
   std::string requirepass;
   int64_t proto_max_bulk_len = 512ll << 20;
