@@ -31,6 +31,7 @@ void UnknownSubcommand(CommandContext& ctx) {
 }
 
 void HelpReply(CommandContext& ctx, std::initializer_list<const char*> lines) {
+  if (ctx.argc() != 2) return SubcommandArityError(ctx);  // "<container>|help" takes nothing
   ctx.reply.ArrayHeader(static_cast<int64_t>(lines.size()));
   for (const char* l : lines) ctx.reply.Simple(l);
 }
@@ -52,9 +53,13 @@ void ConfigCommand(CommandContext& ctx) {
     if (ctx.argc() < 3) return SubcommandArityError(ctx);
     std::vector<std::pair<std::string, std::string>> all;
     for (size_t i = 2; i < ctx.argc(); i++) {
-      for (auto& kv : reg.Get(std::string(ctx.arg(i)))) {
+      const std::string pattern(ctx.arg(i));
+      // As Redis: a name without glob characters is answered under the name as given.
+      const bool exact = pattern.find_first_of("*?[") == std::string::npos;
+      for (auto& kv : reg.Get(pattern)) {
+        if (exact) kv.first = pattern;
         bool dup = false;
-        for (auto& e : all) dup |= e.first == kv.first;
+        for (auto& e : all) dup |= EqualsIgnoreCase(e.first, kv.first);
         if (!dup) all.push_back(kv);
       }
     }
@@ -202,7 +207,7 @@ void CommandCommand(CommandContext& ctx) {
     ctx.reply.ArrayHeader(static_cast<int64_t>(list.size()));
     for (const Command* c : list) ctx.reply.Bulk(c->name);
   } else if (EqualsIgnoreCase(sub, "GETKEYS")) {
-    if (ctx.argc() < 3) return SubcommandArityError(ctx);
+    if (ctx.argc() < 4) return SubcommandArityError(ctx);  // command|getkeys: arity -4
     const Command* c = table.Find(ctx.arg(2));
     if (c == nullptr) return ctx.reply.Error("ERR Invalid command specified");
     int64_t argc = static_cast<int64_t>(ctx.argc() - 2);
@@ -270,16 +275,26 @@ void BgSaveCommand(CommandContext& ctx) {
 }
 
 void ShutdownCommand(CommandContext& ctx) {
+  bool abort = false, save = false, nosave = false, other = false;
   for (size_t i = 1; i < ctx.argc(); i++) {
     std::string_view o = ctx.arg(i);
     if (EqualsIgnoreCase(o, "ABORT")) {
-      return ctx.reply.Error("ERR No shutdown in progress.");
-    }
-    if (!EqualsIgnoreCase(o, "NOSAVE") && !EqualsIgnoreCase(o, "SAVE") &&
-        !EqualsIgnoreCase(o, "NOW") && !EqualsIgnoreCase(o, "FORCE")) {
+      abort = true;
+    } else if (EqualsIgnoreCase(o, "NOSAVE")) {
+      nosave = true;
+    } else if (EqualsIgnoreCase(o, "SAVE")) {
+      save = true;
+    } else if (EqualsIgnoreCase(o, "NOW") || EqualsIgnoreCase(o, "FORCE")) {
+      other = true;
+    } else {
       return ctx.reply.Error(errors::kSyntax);
     }
   }
+  // As Redis: ABORT alone, and never SAVE with NOSAVE.
+  if ((abort && (save || nosave || other)) || (save && nosave)) {
+    return ctx.reply.Error(errors::kSyntax);
+  }
+  if (abort) return ctx.reply.Error("ERR No shutdown in progress.");
   // Every mode syncs the WAL: nothing acknowledged is dropped, and the next start is instant.
   ctx.server.RequestShutdown();
 }

@@ -115,10 +115,13 @@ ConfigRegistry::ConfigRegistry(Config* c) : c_(c) {
         for (size_t i = 0; i < w.size(); i += 4) {
           std::string cls = Lower(w[i]);
           int64_t hard, soft, secs;
-          if ((cls != "normal" && cls != "replica" && cls != "slave" && cls != "pubsub") ||
-              !ParseMemory(w[i + 1], &hard) || !ParseMemory(w[i + 2], &soft) ||
+          if (cls != "normal" && cls != "replica" && cls != "slave" && cls != "pubsub") {
+            *err = "Invalid client class specified in buffer limit configuration.";
+            return false;
+          }
+          if (!ParseMemory(w[i + 1], &hard) || !ParseMemory(w[i + 2], &soft) ||
               !ParseInt64(w[i + 3], &secs) || secs < 0) {
-            *err = "Wrong client class or limits in buffer limit configuration.";
+            *err = "Error in hard, soft or soft_seconds setting in buffer limit configuration.";
             return false;
           }
           if (cls == "normal") {
