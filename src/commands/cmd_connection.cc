@@ -338,6 +338,10 @@ void ClientCommand(CommandContext& ctx) {
       ctx.reply.Error(errors::kSyntax);
       return;
     }
+    // Kept and shown in CLIENT LIST (flags e, T); Strata evicts no client for memory and
+    // keeps no LRU clock for keys, so neither changes what the server does.
+    const bool on = EqualsIgnoreCase(ctx.arg(2), "ON");
+    (EqualsIgnoreCase(sub, "NO-EVICT") ? me.no_evict : me.no_touch) = on;
     ctx.reply.Ok();
   } else if (EqualsIgnoreCase(sub, "HELP")) {
     if (ctx.argc() != 2) return SubcommandArityError(ctx, sub);
@@ -381,7 +385,9 @@ const CommandSpec kCommands[] = {
     {"select", 2, "fast", {}, SelectCommand},
     {"reset", 1, "noauth fast", {}, ResetCommand},
     {"readonly", 1, "fast", {}, ReadonlyCommand},
-    {"client", -2, "admin", {}, ClientCommand, "id setname getname setinfo list info kill reply no-evict no-touch help"},
+    {"client", -2, "", {}, ClientCommand,
+     "id setname getname setinfo list info kill reply no-evict no-touch help",
+     "kill list no-evict"},
 };
 
 }  // namespace

@@ -30,6 +30,8 @@ struct Client {
   int proto = 2;
   bool authenticated = true;
   bool monitor = false;
+  bool no_evict = false;  // CLIENT NO-EVICT (flag e)
+  bool no_touch = false;  // CLIENT NO-TOUCH (flag T)
   ReplyMode reply_mode = ReplyMode::kOn;
   // Once not kOpen, no further input of this client is run; it is in the server's close list.
   CloseMode close = CloseMode::kOpen;

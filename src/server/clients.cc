@@ -239,6 +239,8 @@ std::string Server::ClientInfoLine(const Client& c) const {
   int64_t now = net::EventLoop::NowMs();
   std::string flags;
   if (c.monitor) flags += "O";
+  if (c.no_evict) flags += "e";
+  if (c.no_touch) flags += "T";
   if (flags.empty()) flags = "N";
   const net::Connection* conn = c.conn;
   std::string line;

@@ -75,6 +75,8 @@ struct CommandSpec {
   KeySpec keys;
   CommandFn fn;
   const char* subcommands = "";
+  // Subcommands that are admin commands (hidden from MONITOR), for a container that is not.
+  const char* admin_subcommands = "";
 };
 
 // A registered command: its spec, its docs and its statistics. The key spec drives
@@ -89,6 +91,9 @@ struct Command {
   std::string summary;                   // COMMAND DOCS summary
   std::string since;                     // Redis version that introduced it
   std::vector<std::string> subcommands;  // "config|get", ... for COMMAND INFO/DOCS
+  std::vector<std::string> admin_subcommands;  // lower case: "kill", ...
+  // Admin (never fed to MONITOR): the command, or the subcommand named by argv[1].
+  bool IsAdmin(const std::vector<std::string_view>& argv) const;
 
   // Calls fn(i) for each key position i of a call with argc arguments (name included), by the
   // legacy key spec; none for a command without keys.

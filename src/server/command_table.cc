@@ -54,6 +54,15 @@ constexpr FlagWord kFlagWords[] = {
 
 }  // namespace
 
+bool Command::IsAdmin(const std::vector<std::string_view>& argv) const {
+  if (flags & kCmdAdmin) return true;
+  if (argv.size() < 2) return false;
+  for (const std::string& s : admin_subcommands) {
+    if (EqualsIgnoreCase(argv[1], s)) return true;
+  }
+  return false;
+}
+
 std::vector<std::string_view> FlagNames(uint32_t flags) {
   std::vector<std::string_view> names;
   for (const FlagWord& f : kFlagWords) {
@@ -84,6 +93,12 @@ void CommandTable::Add(const CommandSpec& spec) {
     const size_t sp = subs.find(' ');
     cmd.subcommands.push_back(cmd.name + "|" + std::string(subs.substr(0, sp)));
     subs.remove_prefix(sp == std::string_view::npos ? subs.size() : sp + 1);
+  }
+  std::string_view admin(spec.admin_subcommands);
+  while (!admin.empty()) {
+    const size_t sp = admin.find(' ');
+    cmd.admin_subcommands.emplace_back(admin.substr(0, sp));
+    admin.remove_prefix(sp == std::string_view::npos ? admin.size() : sp + 1);
   }
   if (!docs_ || !docs_(cmd.name, &cmd)) BadTable(cmd.name, "no COMMAND DOCS entry");
   if (commands_.count(cmd.name) != 0) BadTable(cmd.name, "registered twice");

@@ -136,7 +136,7 @@ void Server::Execute(Client* c, const std::vector<std::string_view>& argv, std::
   cmd->calls++;
   cmd->usec += static_cast<uint64_t>(us);
   // After execution, as Redis does: SELECT shows the database it switched to.
-  if (!monitors_.empty() && !(cmd->flags & kCmdAdmin)) FeedMonitors(*c, argv);
+  if (!monitors_.empty() && !cmd->IsAdmin(argv)) FeedMonitors(*c, argv);
   if (out->size() > before && (*out)[before] == '-') {
     cmd->failed_calls++;
     stats_.total_error_replies++;
