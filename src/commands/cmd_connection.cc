@@ -183,14 +183,16 @@ void ClientKill(CommandContext& ctx) {
     ctx.reply.Error("ERR No such client");
     return;
   }
-  if (ctx.argc() % 2 != 0) {
-    ctx.reply.Error(errors::kSyntax);
-    return;
-  }
+  // As Redis: the filters are read in order, each checked as it is read; a filter with no
+  // value is a syntax error when it is reached.
   int64_t want_id = -1;
   std::string addr, laddr, type;
   bool skipme = true;
   for (size_t i = 2; i < ctx.argc(); i += 2) {
+    if (i + 1 >= ctx.argc()) {
+      ctx.reply.Error(errors::kSyntax);
+      return;
+    }
     std::string_view opt = ctx.arg(i), val = ctx.arg(i + 1);
     if (EqualsIgnoreCase(opt, "ID")) {
       if (!ParseInt64Strict(val, &want_id) || want_id <= 0) {

@@ -31,7 +31,7 @@ struct Client {
   bool authenticated = true;
   bool monitor = false;
   bool no_evict = false;  // CLIENT NO-EVICT (flag e)
-  bool no_touch = false;  // CLIENT NO-TOUCH (flag T)
+  bool no_touch = false;  // CLIENT NO-TOUCH (Redis 7.2 shows flag T; the 7.0 oracle cannot)
   ReplyMode reply_mode = ReplyMode::kOn;
   // Once not kOpen, no further input of this client is run; it is in the server's close list.
   CloseMode close = CloseMode::kOpen;

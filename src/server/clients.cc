@@ -240,7 +240,6 @@ std::string Server::ClientInfoLine(const Client& c) const {
   std::string flags;
   if (c.monitor) flags += "O";
   if (c.no_evict) flags += "e";
-  if (c.no_touch) flags += "T";
   if (flags.empty()) flags = "N";
   const net::Connection* conn = c.conn;
   std::string line;
