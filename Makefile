@@ -97,10 +97,12 @@ unit: deps $(UNIT_BINS)
 integration: deps $(SERVER) $(INTEG_BIN)
 	@STRATA_SERVER=$(abspath $(SERVER)) bash scripts/run-tests.sh $(INTEG_BIN)
 
-# Everything CI runs: unit tests, integration tests against the real binary, short fuzz runs,
-# then the unit tests and the whole integration suite again against an AddressSanitizer +
-# UBSan build (CI_SAN): the integration harness fails a test whose server died or printed a
-# sanitizer report. `make test SAN=...` runs everything once, with that build only.
+# Everything CI runs: short fuzz runs, a seeded differential run against redis-server
+# (tests/diff, on the sanitized server), unit tests, integration tests against the real
+# binary, then the unit tests and the whole integration suite again against an
+# AddressSanitizer + UBSan build (CI_SAN): the integration harness fails a test whose server
+# died or printed a sanitizer report. `make test SAN=...` runs everything once, with that
+# build only.
 NPROC := $(shell nproc 2>/dev/null || echo 2)
 CI_SAN := address,undefined
 CI_SAN_DIR := build/san-$(subst $(comma),-,$(CI_SAN))
@@ -110,6 +112,8 @@ test: deps
 	$(if $(SAN),,@$(MAKE) --no-print-directory -j$(NPROC) SAN=$(CI_SAN) $(CI_SAN_UNIT_BINS) \
 	  $(CI_SAN_DIR)/strata-server)
 	@$(MAKE) --no-print-directory fuzz-smoke
+	@$(MAKE) --no-print-directory diff-smoke \
+	  DIFF_SERVER=$(if $(SAN),$(SERVER),$(CI_SAN_DIR)/strata-server)
 	@STRATA_SERVER=$(abspath $(SERVER)) bash scripts/run-tests.sh $(UNIT_BINS) $(INTEG_BIN) \
 	  $(if $(SAN),,$(CI_SAN_UNIT_BINS) "STRATA_SERVER=$(abspath $(CI_SAN_DIR)/strata-server) $(INTEG_BIN)")
 

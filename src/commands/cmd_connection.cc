@@ -89,8 +89,6 @@ void HelloCommand(CommandContext& ctx) {
   }
   // As Redis, each option takes effect as it is read: AUTH authenticates at once, SETNAME is
   // checked at once, so an error later in the line does not undo an AUTH before it.
-  std::string_view name;
-  bool has_name = false;
   for (; i < ctx.argc(); i++) {
     size_t more = ctx.argc() - i - 1;
     if (EqualsIgnoreCase(ctx.arg(i), "AUTH") && more >= 2) {
@@ -101,8 +99,7 @@ void HelloCommand(CommandContext& ctx) {
         ctx.reply.Error("ERR Client names cannot contain spaces, newlines or special characters.");
         return;
       }
-      has_name = true;
-      name = ctx.arg(i + 1);
+      ctx.client.name = std::string(ctx.arg(i + 1));  // at once, as Redis
       i += 1;
     } else {
       ctx.reply.Error("ERR Syntax error in HELLO option '" + std::string(CStr(ctx.arg(i))) +
@@ -117,7 +114,6 @@ void HelloCommand(CommandContext& ctx) {
         "select the RESP protocol version at the same time");
     return;
   }
-  if (has_name) ctx.client.name = std::string(name);
   ctx.client.proto = static_cast<int>(ver);
   ctx.reply.set_proto(ctx.client.proto);
   resp::Writer& w = ctx.reply;
@@ -187,6 +183,7 @@ void ClientKill(CommandContext& ctx) {
   // value is a syntax error when it is reached.
   int64_t want_id = -1;
   std::string addr, laddr, type;
+  bool has_addr = false, has_laddr = false;  // ADDR "" matches no client
   bool skipme = true;
   for (size_t i = 2; i < ctx.argc(); i += 2) {
     if (i + 1 >= ctx.argc()) {
@@ -201,8 +198,10 @@ void ClientKill(CommandContext& ctx) {
       }
     } else if (EqualsIgnoreCase(opt, "ADDR")) {
       addr = val;
+      has_addr = true;
     } else if (EqualsIgnoreCase(opt, "LADDR")) {
       laddr = val;
+      has_laddr = true;
     } else if (EqualsIgnoreCase(opt, "TYPE")) {
       type = ToLower(val);
       if (type != "normal" && type != "master" && type != "replica" && type != "slave" &&
@@ -233,8 +232,8 @@ void ClientKill(CommandContext& ctx) {
   for (auto& [id, c] : srv.clients()) {
     if (c->conn == nullptr) continue;
     if (want_id > 0 && c->id != static_cast<uint64_t>(want_id)) continue;
-    if (!addr.empty() && c->conn->peer() != addr) continue;
-    if (!laddr.empty() && c->conn->local() != laddr) continue;
+    if (has_addr && c->conn->peer() != addr) continue;
+    if (has_laddr && c->conn->local() != laddr) continue;
     if (!type.empty() && type != "normal") continue;
     if (skipme && c.get() == &ctx.client) continue;
     victims.push_back(c.get());

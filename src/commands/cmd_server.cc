@@ -211,10 +211,10 @@ void CommandCommand(CommandContext& ctx) {
     const Command* c = table.Find(ctx.arg(2));
     if (c == nullptr) return ctx.reply.Error("ERR Invalid command specified");
     int64_t argc = static_cast<int64_t>(ctx.argc() - 2);
+    if (c->keys.first == 0) return ctx.reply.Error("ERR The command has no key arguments");
     if ((c->arity > 0 && argc != c->arity) || (c->arity < 0 && argc < -c->arity)) {
       return ctx.reply.Error("ERR Invalid number of arguments specified for command");
     }
-    if (c->keys.first == 0) return ctx.reply.Error("ERR The command has no key arguments");
     std::vector<std::string_view> keys;
     c->ForEachKeyIndex(static_cast<size_t>(argc),
                        [&](size_t i) { keys.push_back(ctx.arg(i + 2)); });
