@@ -206,12 +206,12 @@ void ClientKill(CommandContext& ctx) {
       type = ToLower(val);
       if (type != "normal" && type != "master" && type != "replica" && type != "slave" &&
           type != "pubsub") {
-        ctx.reply.Error("ERR Unknown client type '" + std::string(val) + "'");
+        ctx.reply.Error("ERR Unknown client type '" + std::string(CStr(val)) + "'");
         return;
       }
     } else if (EqualsIgnoreCase(opt, "USER")) {
       if (val != "default") {
-        ctx.reply.Error("ERR No such user '" + std::string(val) + "'");
+        ctx.reply.Error("ERR No such user '" + std::string(CStr(val)) + "'");
         return;
       }
     } else if (EqualsIgnoreCase(opt, "SKIPME")) {

@@ -355,7 +355,7 @@ void SlowlogCommand(CommandContext& ctx) {
   if (EqualsIgnoreCase(sub, "GET")) {
     if (ctx.argc() > 3) {
       return ctx.reply.Error(
-          "ERR unknown subcommand or wrong number of arguments for '" + std::string(ctx.arg(1)) +
+          "ERR unknown subcommand or wrong number of arguments for '" + std::string(CStr(ctx.arg(1))) +
           "'. Try SLOWLOG HELP.");
     }
     int64_t count = 10;
@@ -408,7 +408,7 @@ void FunctionCommand(CommandContext& ctx) {
   if (EqualsIgnoreCase(sub, "FLUSH")) {
     if (ctx.argc() > 3) {
       return ctx.reply.Error(
-          "ERR unknown subcommand or wrong number of arguments for '" + std::string(ctx.arg(1)) +
+          "ERR unknown subcommand or wrong number of arguments for '" + std::string(CStr(ctx.arg(1))) +
           "'. Try FUNCTION HELP.");
     }
     if (ctx.argc() == 3 && !EqualsIgnoreCase(ctx.arg(2), "ASYNC") &&
@@ -427,7 +427,7 @@ void FunctionCommand(CommandContext& ctx) {
         pattern = true;
         i++;
       } else {
-        return ctx.reply.Error("ERR Unknown argument " + std::string(ctx.arg(i)));
+        return ctx.reply.Error("ERR Unknown argument " + std::string(CStr(ctx.arg(i))));
       }
     }
     ctx.reply.ArrayHeader(0);
