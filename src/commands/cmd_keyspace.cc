@@ -336,7 +336,11 @@ void ExpireGeneric(CommandContext& ctx, bool seconds, bool relative) {
     } else if (EqualsIgnoreCase(o, "LT")) {
       flags |= kLT;
     } else {
-      return ctx.reply.Error("ERR Unsupported option " + std::string(CStr(o)));
+      // Redis 7.0 trims trailing CR/LF from this one argument (measured; its other
+      // errors turn them into spaces).
+      std::string_view opt = CStr(o);
+      while (!opt.empty() && (opt.back() == '\r' || opt.back() == '\n')) opt.remove_suffix(1);
+      return ctx.reply.Error("ERR Unsupported option " + std::string(opt));
     }
   }
   if ((flags & kNX) && (flags & (kXX | kGT | kLT))) {

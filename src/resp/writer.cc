@@ -66,8 +66,7 @@ void Writer::Simple(std::string_view s) {
 }
 
 void Writer::Error(std::string_view msg) {
-  // As Redis's addReplyErrorFormat: trailing CR/LF trimmed, inner ones turned into spaces.
-  while (!msg.empty() && (msg.back() == '\r' || msg.back() == '\n')) msg.remove_suffix(1);
+  // As Redis's addReplyErrorFormat: CR/LF turned into spaces.
   out_->push_back('-');
   AppendOneLine(out_, msg);
   out_->append("\r\n", 2);

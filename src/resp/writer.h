@@ -27,7 +27,7 @@ class Writer {
   void Simple(std::string_view s);  // "+s\r\n"; CR/LF in s are replaced by spaces
   // "-msg\r\n". msg starts with the code: "ERR syntax error", "WRONGTYPE ...". CR/LF are
   // replaced by spaces so one error is always one line.
-  // "-msg\r\n"; trailing CR/LF in msg are dropped and inner ones become spaces (Redis).
+  // "-msg\r\n"; CR/LF in msg become spaces, as in Redis.
   void Error(std::string_view msg);
   void Integer(int64_t v);
   void Bulk(std::string_view s);

@@ -94,6 +94,8 @@ struct Command {
   std::vector<std::string> admin_subcommands;  // lower case: "kill", ...
   // Admin (never fed to MONITOR): the command, or the subcommand named by argv[1].
   bool IsAdmin(const std::vector<std::string_view>& argv) const;
+  // Whether `sub` (any case) is one of this container's subcommands.
+  bool HasSubcommand(std::string_view sub) const;
 
   // Calls fn(i) for each key position i of a call with argc arguments (name included), by the
   // legacy key spec; none for a command without keys.

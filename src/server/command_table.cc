@@ -54,6 +54,14 @@ constexpr FlagWord kFlagWords[] = {
 
 }  // namespace
 
+bool Command::HasSubcommand(std::string_view sub) const {
+  for (const std::string& s : subcommands) {
+    const std::string_view tail = std::string_view(s).substr(name.size() + 1);  // "name|tail"
+    if (EqualsIgnoreCase(tail, sub)) return true;
+  }
+  return false;
+}
+
 bool Command::IsAdmin(const std::vector<std::string_view>& argv) const {
   if (flags & kCmdAdmin) return true;
   if (argv.size() < 2) return false;

@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 
@@ -89,6 +90,17 @@ void Server::Execute(Client* c, const std::vector<std::string_view>& argv, std::
     stats_.total_error_replies++;
     return;
   }
+  if (!cmd->subcommands.empty() && argv.size() >= 2 && !cmd->HasSubcommand(argv[1])) {
+    // As Redis's lookup of a container's subcommand: rejected before it runs, so it never
+    // reaches SLOWLOG or MONITOR.
+    std::string upper = cmd->name;
+    for (auto& ch : upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    w.Error("ERR unknown subcommand '" + std::string(CStr(argv[1]).substr(0, 128)) + "'. Try " +
+            upper + " HELP.");
+    cmd->rejected_calls++;
+    stats_.total_error_replies++;
+    return;
+  }
   if ((cmd->arity > 0 && argv.size() != static_cast<size_t>(cmd->arity)) ||
       (cmd->arity < 0 && argv.size() < static_cast<size_t>(-cmd->arity))) {
     w.Error("ERR wrong number of arguments for '" + cmd->name + "' command");
@@ -111,11 +123,7 @@ void Server::Execute(Client* c, const std::vector<std::string_view>& argv, std::
   c->last_cmd = cmd->name;
   if (!cmd->subcommands.empty() && argv.size() >= 2) {
     // As Redis 7, CLIENT LIST shows a container command with its subcommand: "config|get".
-    std::string full = cmd->name + "|" + ToLower(argv[1]);
-    if (std::find(cmd->subcommands.begin(), cmd->subcommands.end(), full) !=
-        cmd->subcommands.end()) {
-      c->last_cmd = std::move(full);
-    }
+    c->last_cmd += "|" + ToLower(argv[1]);
   }
   const int64_t now = net::EventLoop::NowMs();
   const auto t0 = std::chrono::steady_clock::now();

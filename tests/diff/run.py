@@ -16,6 +16,7 @@ import random
 import sys
 import time
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import generators  # noqa: E402
@@ -295,7 +296,10 @@ class Session:
             self.cur_proto = 2
             self.db = 0
         elif name == b"select" and all(ok):
-            self.db = int(args[1])
+            try:
+                self.db = int(args[1])
+            except ValueError:
+                pass
         elif name == b"config" and len(args) > 1 and args[1].lower() == b"set":
             for i in (REDIS, STRATA):
                 if ok[i]:
