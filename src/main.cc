@@ -1,9 +1,9 @@
 // strata-server [config-file] [--option value ...]: like redis-server, the config file first,
 // then command-line options that override it.
+#include <fcntl.h>
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -13,8 +13,8 @@
 #include <string>
 #include <vector>
 
-#include "server/config.h"
 #include "commands/commands.h"
+#include "server/config.h"
 #include "server/server.h"
 
 namespace {

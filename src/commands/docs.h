@@ -6,7 +6,7 @@
 namespace strata::commands {
 
 struct CommandDoc {
-  std::string_view name;  // lower case
+  std::string_view name;   // lower case
   std::string_view group;  // Redis's group: "string", "generic", "connection", "server", ...
   std::string_view since;  // the Redis version that introduced the command
   std::string_view summary;

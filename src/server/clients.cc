@@ -1,10 +1,10 @@
 // Server, connections: accepting and closing clients, reading and running their input,
 // closing clients that asked for or earned it (CLIENT KILL, QUIT, output limits), CLIENT LIST.
-#include "server/server.h"
-
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+
+#include "server/server.h"
 
 namespace strata::server {
 namespace {

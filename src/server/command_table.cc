@@ -8,8 +8,8 @@
 #include <cstring>
 
 #include "server/command.h"
-#include "types/keyspace.h"
 #include "server/server.h"
+#include "types/keyspace.h"
 
 namespace strata::server {
 
@@ -229,7 +229,6 @@ bool FormatLongDouble(long double v, std::string* out) {
   out->assign(buf, n);
   return true;
 }
-
 
 void ReplyStoreError(CommandContext& ctx, const Status& s) {
   spdlog::error("Store error in '{}': {}", ctx.argv.empty() ? "" : ToLower(ctx.arg(0)),

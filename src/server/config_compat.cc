@@ -6,12 +6,12 @@
 //
 // The table was produced from redis-server 7.0.15 itself: CONFIG GET * for the names and
 // defaults, and CONFIG SET of each default for which ones are immutable at run time.
-#include "server/config.h"
-
 #include <climits>
 #include <iterator>
 #include <string>
 #include <vector>
+
+#include "server/config.h"
 
 namespace strata::server {
 namespace {
@@ -120,7 +120,8 @@ const InertOption kInert[] = {
     {"notify-keyspace-events", "", false, Kind::kAny, Why::kFeature},
     {"oom-score-adj", "no", false, Kind::kBool, Why::kProcess},
     {"oom-score-adj-values", "0 200 800", false, Kind::kAny, Why::kProcess},
-    {"proc-title-template", "{title} {listen-addr} {server-mode}", false, Kind::kAny, Why::kProcess},
+    {"proc-title-template", "{title} {listen-addr} {server-mode}", false, Kind::kAny,
+     Why::kProcess},
     {"propagation-error-behavior", "ignore", false, Kind::kAny, Why::kFeature},
     {"rdb-del-sync-files", "no", false, Kind::kBool, Why::kRdb},
     {"rdb-save-incremental-fsync", "yes", false, Kind::kBool, Why::kRdb},
@@ -226,8 +227,8 @@ void ConfigRegistry::DefineInertOptions() {
     // Redis 7 keeps the old names as aliases: slave -> replica, ziplist -> listpack. An alias
     // shares its value with the new name.
     std::string key = name;
-    for (const auto& [from, to] : {std::pair<std::string, std::string>{"slave", "replica"},
-                                   {"ziplist", "listpack"}}) {
+    for (const auto& [from, to] :
+         {std::pair<std::string, std::string>{"slave", "replica"}, {"ziplist", "listpack"}}) {
       size_t at = key.find(from);
       if (at != std::string::npos) key.replace(at, from.size(), to);
     }

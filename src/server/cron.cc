@@ -1,10 +1,10 @@
 // Server, periodic work: everysec syncs, disk-error recovery, active expiry, idle clients,
 // statistics sampling.
-#include "server/server.h"
-
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+
+#include "server/server.h"
 
 namespace strata::server {
 

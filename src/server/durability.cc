@@ -1,8 +1,8 @@
 // Server, replies and durability: the WAL write once per loop iteration, and under
 // appendfsync always the hold of replies until their writes are on stable storage.
-#include "server/server.h"
-
 #include <spdlog/spdlog.h>
+
+#include "server/server.h"
 
 namespace strata::server {
 

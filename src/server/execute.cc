@@ -1,13 +1,13 @@
 // Server, running commands: Execute (the one entry point), the connection's Dispatch,
 // MONITOR and SLOWLOG.
-#include "server/server.h"
-
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <cctype>
 #include <chrono>
 #include <cstdio>
+
+#include "server/server.h"
 
 namespace strata::server {
 namespace {
@@ -189,8 +189,9 @@ void Server::FeedMonitors(const Client& c, const std::vector<std::string_view>& 
   const bool auth = EqualsIgnoreCase(argv[0], "AUTH");
   const bool hello = EqualsIgnoreCase(argv[0], "HELLO");
   for (size_t i = 0; i < argv.size(); i++) {
-    const bool hello_auth = hello && i >= 3 && (EqualsIgnoreCase(argv[i - 1], "AUTH") ||
-                                                EqualsIgnoreCase(argv[i - 2], "AUTH"));
+    const bool hello_auth =
+        hello && i >= 3 &&
+        (EqualsIgnoreCase(argv[i - 1], "AUTH") || EqualsIgnoreCase(argv[i - 2], "AUTH"));
     line += (auth && i > 0) || hello_auth ? " \"(redacted)\"" : " " + Repr(argv[i]);
   }
   line += "\r\n";

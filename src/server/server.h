@@ -33,8 +33,8 @@
 #include "server/command.h"
 #include "server/config.h"
 #include "server/memory_budget.h"
-#include "types/keyspace.h"
 #include "store/db.h"
+#include "types/keyspace.h"
 
 namespace strata::server {
 

@@ -58,10 +58,9 @@ void CompactionIterator::FindNextEntry() {
         stats_.dropped_tombstones++;  // (B)
         continue;
       }
-    } else if (filter_ != nullptr && (flush_ ? filter_->ShouldDropInFlush(ikey.user_key,
-                                                                          input_->value())
-                                             : filter_->ShouldDrop(ikey.user_key,
-                                                                   input_->value()))) {
+    } else if (filter_ != nullptr &&
+               (flush_ ? filter_->ShouldDropInFlush(ikey.user_key, input_->value())
+                       : filter_->ShouldDrop(ikey.user_key, input_->value()))) {
       if (ikey.sequence <= smallest_snapshot_ && IsBaseLevel(ikey.user_key)) {
         stats_.filter_dropped++;  // (C), nothing older can surface
         continue;

@@ -168,7 +168,7 @@ class DBImpl final : public DB {
   Status Resume() override;  // REQUIRES: mutex_ not held
 
   Status FlushMemTable(bool wait) override;  // REQUIRES: mutex_ not held
-  Status CompactAll() override;  // REQUIRES: mutex_ not held
+  Status CompactAll() override;              // REQUIRES: mutex_ not held
   bool GetProperty(std::string_view property, std::string* value) override;
 
  private:
@@ -203,7 +203,7 @@ class DBImpl final : public DB {
   // --- Write path ---
   Status WriteSlow(const WriteOptions& options, WriteBatch* batch,
                    std::unique_lock<std::mutex>& lock);  // REQUIRES: mutex_ held
-  void EnqueueWriter(Writer* w);  // REQUIRES: mutex_ held
+  void EnqueueWriter(Writer* w);                         // REQUIRES: mutex_ held
   // Pops writers from the head through `last`, completing all but `self` with status, and
   // wakes the next head. REQUIRES: self is the head.
   void FinishGroup(Writer* self, Writer* last, const Status& status);  // REQUIRES: mutex_ held
@@ -231,7 +231,7 @@ class DBImpl final : public DB {
   // another owner did it meanwhile).
   Status FlushWALLocked(std::unique_lock<std::mutex>& lock);  // REQUIRES: mutex_ held
   // Unlinks a queued writer that is not the head.
-  void RemoveWriter(Writer* w);  // REQUIRES: mutex_ held
+  void RemoveWriter(Writer* w);                 // REQUIRES: mutex_ held
   void RecordBackgroundError(const Status& s);  // REQUIRES: mutex_ held
 
   // --- Durability ---
@@ -250,7 +250,7 @@ class DBImpl final : public DB {
   // On the flush thread's idle wake-ups: once no write has come for kMemTableIdleMicros,
   // merges mem_'s runs into one for the readers (MemTable::MergeRuns).
   void MaybeMergeIdleMemTable(std::unique_lock<std::mutex>& lock);  // REQUIRES: mutex_ held
-  void CompactionLoop();  // REQUIRES: mutex_ not held
+  void CompactionLoop();                                            // REQUIRES: mutex_ not held
   // Wakes the compaction threads after a read spent the current version's read budget.
   void WakeCompaction();  // REQUIRES: mutex_ not held
   // Runs c (a trivial move or a CompactionJob) and installs the result.
@@ -291,14 +291,14 @@ class DBImpl final : public DB {
   // Writer queue: an intrusive FIFO of Writers living on their callers' stacks.
   Writer* writers_head_ = nullptr;  // GUARDED_BY(mutex_)
   Writer* writers_tail_ = nullptr;  // GUARDED_BY(mutex_)
-  WriteBatch group_batch_;  // log owner only: the merged batch of a group
+  WriteBatch group_batch_;          // log owner only: the merged batch of a group
 
   // Memtables. The pointers change only under mutex_ and only by the log owner (and the
   // flush thread, which pops imm_'s front), who may therefore read mem_ without mutex_.
-  MemTable* mem_ = nullptr;  // GUARDED_BY(mutex_)
+  MemTable* mem_ = nullptr;      // GUARDED_BY(mutex_)
   uint64_t mem_log_number_ = 0;  // GUARDED_BY(mutex_): first WAL holding mem_'s records
-  std::deque<Imm> imm_;  // GUARDED_BY(mutex_): oldest first
-  uint64_t next_imm_id_ = 1;  // GUARDED_BY(mutex_)
+  std::deque<Imm> imm_;          // GUARDED_BY(mutex_): oldest first
+  uint64_t next_imm_id_ = 1;     // GUARDED_BY(mutex_)
   uint64_t flushed_imm_id_ = 0;  // GUARDED_BY(mutex_): every Imm with id <= this is flushed
   SuperVersion* super_version_ = nullptr;  // GUARDED_BY(mutex_)
 
@@ -307,44 +307,44 @@ class DBImpl final : public DB {
   uint64_t logfile_number_ = 0;  // GUARDED_BY(mutex_)
   std::shared_ptr<WritableFile> logfile_;
   std::unique_ptr<log::Writer> log_;
-  std::vector<uint64_t> live_logs_;  // GUARDED_BY(mutex_): every WAL still needed, oldest first
-  bool wal_unflushed_ = false;  // GUARDED_BY(mutex_): the WAL buffer holds records
-  uint64_t wal_flushed_seq_ = 0;  // GUARDED_BY(mutex_): records <= this are in the OS
-  uint64_t wal_bytes_ = 0;  // GUARDED_BY(mutex_): size of the live WAL
+  std::vector<uint64_t> live_logs_;    // GUARDED_BY(mutex_): every WAL still needed, oldest first
+  bool wal_unflushed_ = false;         // GUARDED_BY(mutex_): the WAL buffer holds records
+  uint64_t wal_flushed_seq_ = 0;       // GUARDED_BY(mutex_): records <= this are in the OS
+  uint64_t wal_bytes_ = 0;             // GUARDED_BY(mutex_): size of the live WAL
   uint64_t slowdown_debt_micros_ = 0;  // GUARDED_BY(mutex_): ChargeSlowdown
   // Damaged WAL regions that recovery skipped (skip_corrupt_wal_records).
   uint64_t wal_damage_skipped_ = 0;  // GUARDED_BY(mutex_)
 
   std::atomic<uint64_t> last_sequence_{0};     // written under mutex_
   std::atomic<uint64_t> durable_sequence_{0};  // written under mutex_
-  Status bg_error_;  // GUARDED_BY(mutex_)
-  bool resuming_ = false;  // GUARDED_BY(mutex_): a Resume is running
+  Status bg_error_;                            // GUARDED_BY(mutex_)
+  bool resuming_ = false;                      // GUARDED_BY(mutex_): a Resume is running
 
   // Syncer.
   std::thread syncer_;
-  std::condition_variable syncer_cv_;            // wakes the syncer: new request, error, shutdown
-  uint64_t sync_wanted_ = 0;  // GUARDED_BY(mutex_): a blocking waiter wants this durable
-  std::condition_variable durable_cv_;           // durable_sequence_ advanced or bg_error_ set
+  std::condition_variable syncer_cv_;   // wakes the syncer: new request, error, shutdown
+  uint64_t sync_wanted_ = 0;            // GUARDED_BY(mutex_): a blocking waiter wants this durable
+  std::condition_variable durable_cv_;  // durable_sequence_ advanced or bg_error_ set
   std::deque<SyncCallback> sync_callbacks_;  // GUARDED_BY(mutex_)
-  bool running_callbacks_ = false;  // GUARDED_BY(mutex_): the syncer is running callbacks
-  bool wal_syncing_ = false;  // GUARDED_BY(mutex_): an fsync of the WAL is running
-  bool shutting_down_ = false;  // GUARDED_BY(mutex_)
-  bool syncer_done_ = false;  // GUARDED_BY(mutex_)
+  bool running_callbacks_ = false;           // GUARDED_BY(mutex_): the syncer is running callbacks
+  bool wal_syncing_ = false;                 // GUARDED_BY(mutex_): an fsync of the WAL is running
+  bool shutting_down_ = false;               // GUARDED_BY(mutex_)
+  bool syncer_done_ = false;                 // GUARDED_BY(mutex_)
 
   // Flush and compaction.
   std::thread flush_thread_;
   std::vector<std::thread> compaction_threads_;
   std::condition_variable bg_cv_;       // wakes background threads: new work, shutdown
   std::condition_variable bg_done_cv_;  // background work finished something, or failed
-  bool bg_shutting_down_ = false;  // GUARDED_BY(mutex_)
+  bool bg_shutting_down_ = false;       // GUARDED_BY(mutex_)
   std::atomic<bool> bg_cancel_{false};  // running flushes and compactions give up
   std::set<uint64_t> pending_outputs_;  // GUARDED_BY(mutex_): table files being written
-  bool flush_running_ = false;  // GUARDED_BY(mutex_): the flush thread is flushing
+  bool flush_running_ = false;          // GUARDED_BY(mutex_): the flush thread is flushing
   // MaybeMergeIdleMemTable's watch: the last sequence it saw, and when it first saw it (at
   // the start, 0 and 0: a DB that has never been written has an empty memtable to merge).
-  uint64_t idle_sequence_ = 0;  // GUARDED_BY(mutex_)
-  uint64_t idle_since_micros_ = 0;  // GUARDED_BY(mutex_)
-  int compactions_running_ = 0;  // GUARDED_BY(mutex_)
+  uint64_t idle_sequence_ = 0;          // GUARDED_BY(mutex_)
+  uint64_t idle_since_micros_ = 0;      // GUARDED_BY(mutex_)
+  int compactions_running_ = 0;         // GUARDED_BY(mutex_)
   ManualCompaction* manual_ = nullptr;  // GUARDED_BY(mutex_): a CompactAll waiting or running
 
   SnapshotList snapshots_;  // GUARDED_BY(mutex_)

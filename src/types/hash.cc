@@ -14,7 +14,8 @@ Hash::Hash(Keyspace* ks, int db, std::string_view key, const StoredValue* existi
     meta_.type = ValueType::kHash;
     meta_.version = 0;  // allocated by the first write
   }
-  if (meta_.version != 0) SubKeyPrefix(kSubKeyTag, ks_->Namespace(db_), key_, meta_.version, &prefix_);
+  if (meta_.version != 0)
+    SubKeyPrefix(kSubKeyTag, ks_->Namespace(db_), key_, meta_.version, &prefix_);
 }
 
 void Hash::FieldKey(std::string_view field) {

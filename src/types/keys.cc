@@ -34,8 +34,7 @@ void ExpireKey(uint32_t ns, int64_t when_ms, std::string_view key, std::string* 
   out->append(key);
 }
 
-void SubKeyPrefix(char tag, uint32_t ns, std::string_view key, uint64_t version,
-                  std::string* out) {
+void SubKeyPrefix(char tag, uint32_t ns, std::string_view key, uint64_t version, std::string* out) {
   out->clear();
   out->push_back(tag);
   AppendBig32(out, ns);

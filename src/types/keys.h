@@ -38,8 +38,7 @@ void DataKey(uint32_t ns, std::string_view key, std::string* out);
 void ExpireKey(uint32_t ns, int64_t when_ms, std::string_view key, std::string* out);
 // tag ns keylen key version: the common prefix of a collection generation's sub-keys
 // (tag kSubKeyTag or kScoreTag). Append the element to get a sub-key.
-void SubKeyPrefix(char tag, uint32_t ns, std::string_view key, uint64_t version,
-                  std::string* out);
+void SubKeyPrefix(char tag, uint32_t ns, std::string_view key, uint64_t version, std::string* out);
 // The first key after every key that starts with `prefix` ("" if there is none).
 std::string PrefixSuccessor(std::string_view prefix);
 // 'd'/'e'/'s'/'z' prefix of one namespace (the range of a database's records of one kind).

@@ -120,9 +120,7 @@ class Keyspace {
   void Abort();
   void SetSavePoint();
   void ClearSavePoint() { savepoint_set_ = false; }
-  bool HasStaged() const {
-    return batch_.Count() > 0 || dbmap_changed_ || !forced_counts_.empty();
-  }
+  bool HasStaged() const { return batch_.Count() > 0 || dbmap_changed_ || !forced_counts_.empty(); }
 
   uint64_t KeyCount(int db) const;
   uint64_t ExpiresCount(int db) const;

@@ -237,8 +237,8 @@ class TestServer {
   int port_ = 0;
   pid_t pid_ = -1;
   int exit_status_ = 0;
-  bool exit_expected_ = true;  // not ready yet, or Stop, WaitExit or Kill9 was called
-  std::string died_;            // why the server died unexpectedly, if it did
+  bool exit_expected_ = true;        // not ready yet, or Stop, WaitExit or Kill9 was called
+  std::string died_;                 // why the server died unexpectedly, if it did
   std::vector<std::string> args_;    // argv[1..] of the last start
   std::vector<std::string> prefix_;  // set_command_prefix
 };

@@ -2,6 +2,8 @@
 // BGSAVE, DEBUG SLEEP, SLOWLOG, MONITOR, FUNCTION FLUSH, maxclients; Strata's COMPACT and
 // INFO storage.
 // Every expected reply below was measured on redis-server 7.0.15.
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
@@ -10,8 +12,6 @@
 #include <set>
 #include <string>
 #include <vector>
-
-#include <unistd.h>
 
 #include "harness.h"
 
@@ -293,10 +293,10 @@ TEST(ConfigFileTest, RedisStockConfigFileLoads) {
   TestServer server;
   const std::string conf = server.root() + "/redis.conf";
   WriteFile(conf, ReadFile(stock));
-  ASSERT_TRUE(server.Start({"--daemonize", "no", "--pidfile", server.root() + "/server.pid",
-                            "--logfile", server.root() + "/" +
-                                             (IsRedis() ? "stdout.log" : "strata.log")},
-                           conf));
+  ASSERT_TRUE(
+      server.Start({"--daemonize", "no", "--pidfile", server.root() + "/server.pid", "--logfile",
+                    server.root() + "/" + (IsRedis() ? "stdout.log" : "strata.log")},
+                   conf));
   Client c = server.Connect();
   EXPECT_EQ(c.Run("PING"), "+PONG");
   EXPECT_EQ(c.Run("CONFIG GET hash-max-ziplist-entries"), "[$hash-max-ziplist-entries, $512]");

@@ -56,7 +56,8 @@ TEST_F(ExecuteTest, CommandsRunWithoutAConnection) {
   EXPECT_EQ(Run({"GET", "k"}), "$1\r\nv\r\n");
   EXPECT_EQ(Run({"INCR", "n"}), ":1\r\n");
   EXPECT_EQ(Run({"DBSIZE"}), ":2\r\n");
-  EXPECT_EQ(Run({"NOSUCH", "a"}), "-ERR unknown command 'NOSUCH', with args beginning with: 'a' \r\n");
+  EXPECT_EQ(Run({"NOSUCH", "a"}),
+            "-ERR unknown command 'NOSUCH', with args beginning with: 'a' \r\n");
   EXPECT_EQ(Run({"GET"}), "-ERR wrong number of arguments for 'get' command\r\n");
   // Commands about the connection itself have nothing to act on and must not crash.
   EXPECT_EQ(Run({"CLIENT", "KILL", "SKIPME", "no"}), ":0\r\n");

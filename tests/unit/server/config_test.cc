@@ -80,11 +80,12 @@ TEST(Config, RedisDirectivesWithoutEffectAreKeptAndReported) {
   Config c;
   ConfigRegistry r(&c);
   std::string err;
-  ASSERT_TRUE(r.LoadText("always-show-logo no\nhash-max-ziplist-entries 256\n"
-                         "save 3600 1 300 100\nbind 127.0.0.1 -::1\nlazyfree-lazy-user-del yes\n"
-                         "oom-score-adj-values 0 200 800\nnotify-keyspace-events \"\"\n"
-                         "client-output-buffer-limit replica 256mb 64mb 60\n",
-                         &err))
+  ASSERT_TRUE(
+      r.LoadText("always-show-logo no\nhash-max-ziplist-entries 256\n"
+                 "save 3600 1 300 100\nbind 127.0.0.1 -::1\nlazyfree-lazy-user-del yes\n"
+                 "oom-score-adj-values 0 200 800\nnotify-keyspace-events \"\"\n"
+                 "client-output-buffer-limit replica 256mb 64mb 60\n",
+                 &err))
       << err;
   // An old alias shares its value with the new name.
   EXPECT_EQ(r.Get("hash-max-listpack-entries")[0].second, "256");
@@ -96,7 +97,8 @@ TEST(Config, RedisDirectivesWithoutEffectAreKeptAndReported) {
   EXPECT_TRUE(r.Set("save", {""}, false, &err)) << err;
   EXPECT_EQ(r.Get("save")[0].second, "");
   EXPECT_FALSE(r.Set("save", {"100"}, false, &err));
-  EXPECT_EQ(err, "CONFIG SET failed (possibly related to argument 'save') - Invalid save parameters");
+  EXPECT_EQ(err,
+            "CONFIG SET failed (possibly related to argument 'save') - Invalid save parameters");
   EXPECT_FALSE(r.Set("lazyfree-lazy-user-del", {"maybe"}, false, &err));
   EXPECT_FALSE(r.Set("dbfilename", {"x.rdb"}, false, &err)) << "immutable in Redis too";
   EXPECT_FALSE(r.Set("maxmemory", {"100mb"}, false, &err)) << "the budget is fixed at start-up";

@@ -21,9 +21,9 @@ TEST(MemoryBudget, ABudgetIsSplitAndItsPartsAddUpToIt) {
   EXPECT_EQ(b.max_immutable_memtables, 1);
   EXPECT_EQ(b.row_cache_size, 24 * kMiB);
   EXPECT_EQ(b.block_cache_size, 24 * kMiB);
-  EXPECT_EQ(b.memtable_size * (1 + b.max_immutable_memtables) + b.row_cache_size +
-                b.block_cache_size,
-            64 * kMiB);
+  EXPECT_EQ(
+      b.memtable_size * (1 + b.max_immutable_memtables) + b.row_cache_size + b.block_cache_size,
+      64 * kMiB);
 }
 
 TEST(MemoryBudget, AnExplicitPartKeepsItsValueAndTheOthersShareTheRest) {

@@ -15,8 +15,8 @@
 #include <thread>
 #include <vector>
 
-#include "store/db.h"
 #include "fault_env.h"
+#include "store/db.h"
 #include "store_test_util.h"
 
 namespace strata::store {

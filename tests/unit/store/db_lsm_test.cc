@@ -14,9 +14,9 @@
 #include <thread>
 #include <vector>
 
+#include "fault_env.h"
 #include "store/db.h"
 #include "store/env.h"
-#include "fault_env.h"
 #include "store/filename.h"
 #include "store_test_util.h"
 

@@ -23,8 +23,8 @@
 #include <string>
 #include <vector>
 
-#include "store/db.h"
 #include "fault_env.h"
+#include "store/db.h"
 #include "store_test_util.h"
 
 namespace strata::store {

@@ -12,9 +12,9 @@
 #include <string>
 #include <thread>
 
+#include "fault_env.h"
 #include "store/db.h"
 #include "store/env.h"
-#include "fault_env.h"
 #include "store_test_util.h"
 
 namespace strata::store {

@@ -13,8 +13,8 @@
 #include <thread>
 #include <vector>
 
-#include "store/env.h"
 #include "fault_env.h"
+#include "store/env.h"
 #include "store/filename.h"
 #include "store_test_util.h"
 

@@ -2,8 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include "store/env.h"
 #include "fault_env.h"
+#include "store/env.h"
 #include "store_test_util.h"
 
 namespace strata::store {

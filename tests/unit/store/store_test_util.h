@@ -9,9 +9,9 @@
 #include <memory>
 #include <string>
 
+#include "fault_env.h"
 #include "store/db.h"
 #include "store/dbformat.h"
-#include "fault_env.h"
 #include "store/filename.h"
 
 namespace strata::store::testing {

@@ -7,9 +7,9 @@
 #include <map>
 #include <random>
 
+#include "fault_env.h"
 #include "store/builder.h"
 #include "store/cache.h"
-#include "fault_env.h"
 #include "store/filename.h"
 #include "store/log_writer.h"
 #include "store/merger.h"

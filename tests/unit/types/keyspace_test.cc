@@ -1,5 +1,4 @@
 #include "types/keyspace.h"
-#include "types/score.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -11,6 +10,8 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "types/score.h"
 
 namespace strata::types {
 namespace {
@@ -374,8 +375,8 @@ TEST(ValueRecordTest, CollectionRecordsRoundTrip) {
 }
 
 TEST(ScoreTest, EncodingPreservesOrder) {
-  const double scores[] = {-INFINITY, -1e300, -2.5, -1, -1e-300, -0.0, 0.0, 1e-300, 1, 2.5,
-                           1e300, INFINITY};
+  const double scores[] = {-INFINITY, -1e300, -2.5, -1,  -1e-300, -0.0,
+                           0.0,       1e-300, 1,    2.5, 1e300,   INFINITY};
   std::string prev;
   for (double d : scores) {
     std::string e;
