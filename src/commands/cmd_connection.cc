@@ -3,8 +3,8 @@
 
 #include "commands/commands.h"
 #include "server/command.h"
-#include "types/keyspace.h"
 #include "server/server.h"
+#include "types/keyspace.h"
 
 namespace strata::commands {
 
@@ -102,8 +102,7 @@ void HelloCommand(CommandContext& ctx) {
       ctx.client.name = std::string(ctx.arg(i + 1));  // at once, as Redis
       i += 1;
     } else {
-      ctx.reply.Error("ERR Syntax error in HELLO option '" + std::string(CStr(ctx.arg(i))) +
-                      "'");
+      ctx.reply.Error("ERR Syntax error in HELLO option '" + std::string(CStr(ctx.arg(i))) + "'");
       return;
     }
   }
@@ -135,14 +134,9 @@ void HelloCommand(CommandContext& ctx) {
 }
 
 void SelectCommand(CommandContext& ctx) {
-  int64_t db;
-  if (!ParseInt64Strict(ctx.arg(1), &db)) return ctx.reply.Error(errors::kNotInt);
-  if (db < INT32_MIN || db > INT32_MAX) return ctx.reply.Error(errors::kIntRange);
-  if (db < 0 || db >= ctx.ks.databases()) {
-    ctx.reply.Error(errors::kDbIndex);
-    return;
-  }
-  ctx.client.db = static_cast<int>(db);
+  int db;
+  if (!ParseDbOrReply(ctx, ctx.arg(1), &db)) return;
+  ctx.client.db = db;
   ctx.reply.Ok();
 }
 
@@ -286,8 +280,7 @@ void ClientCommand(CommandContext& ctx) {
     if (argc == 4 && EqualsIgnoreCase(ctx.arg(2), "TYPE")) {
       std::string t = ToLower(ctx.arg(3));
       if (t != "normal" && t != "master" && t != "replica" && t != "slave" && t != "pubsub") {
-        return ctx.reply.Error("ERR Unknown client type '" + std::string(CStr(ctx.arg(3))) +
-                               "'");
+        return ctx.reply.Error("ERR Unknown client type '" + std::string(CStr(ctx.arg(3))) + "'");
       }
       if (t != "normal") return ctx.reply.Verbatim(out);  // no such clients here
     } else if (argc > 3 && EqualsIgnoreCase(ctx.arg(2), "ID")) {
@@ -386,7 +379,11 @@ const CommandSpec kCommands[] = {
     {"select", 2, "fast", {}, SelectCommand},
     {"reset", 1, "noauth fast", {}, ResetCommand},
     {"readonly", 1, "fast", {}, ReadonlyCommand},
-    {"client", -2, "", {}, ClientCommand,
+    {"client",
+     -2,
+     "",
+     {},
+     ClientCommand,
      "id setname getname setinfo list info kill reply no-evict no-touch help",
      "kill list no-evict"},
 };

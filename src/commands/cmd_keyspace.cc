@@ -9,8 +9,8 @@
 
 #include "commands/commands.h"
 #include "server/command.h"
-#include "types/keyspace.h"
 #include "server/server.h"
+#include "types/keyspace.h"
 #include "util/glob.h"
 
 namespace strata::commands {
@@ -285,15 +285,13 @@ int CopyKey(CommandContext& ctx, int src_db, std::string_view src, int dst_db, s
 }
 
 void CopyCommand(CommandContext& ctx) {
-  int64_t dst_db = ctx.client.db;
+  int dst_db = ctx.client.db;
   bool replace = false;
   for (size_t i = 3; i < ctx.argc(); i++) {
     if (EqualsIgnoreCase(ctx.arg(i), "REPLACE")) {
       replace = true;
     } else if (EqualsIgnoreCase(ctx.arg(i), "DB") && i + 1 < ctx.argc()) {
-      if (!ParseInt64Strict(ctx.arg(++i), &dst_db)) return ctx.reply.Error(errors::kNotInt);
-      if (dst_db < INT32_MIN || dst_db > INT32_MAX) return ctx.reply.Error(errors::kIntRange);
-      if (dst_db < 0 || dst_db >= ctx.ks.databases()) return ctx.reply.Error(errors::kDbIndex);
+      if (!ParseDbOrReply(ctx, ctx.arg(++i), &dst_db)) return;
     } else {
       return ctx.reply.Error(errors::kSyntax);
     }
@@ -301,20 +299,17 @@ void CopyCommand(CommandContext& ctx) {
   if (dst_db == ctx.client.db && ctx.arg(1) == ctx.arg(2)) {
     return ctx.reply.Error("ERR source and destination objects are the same");
   }
-  int r =
-      CopyKey(ctx, ctx.client.db, ctx.arg(1), static_cast<int>(dst_db), ctx.arg(2), replace, false);
+  int r = CopyKey(ctx, ctx.client.db, ctx.arg(1), dst_db, ctx.arg(2), replace, false);
   if (r >= 0) ctx.reply.Integer(r);
 }
 
 void MoveCommand(CommandContext& ctx) {
-  int64_t db;
-  if (!ParseInt64Strict(ctx.arg(2), &db)) return ctx.reply.Error(errors::kNotInt);
-  if (db < INT32_MIN || db > INT32_MAX) return ctx.reply.Error(errors::kIntRange);
-  if (db < 0 || db >= ctx.ks.databases()) return ctx.reply.Error(errors::kDbIndex);
+  int db;
+  if (!ParseDbOrReply(ctx, ctx.arg(2), &db)) return;
   if (db == ctx.client.db) {
     return ctx.reply.Error("ERR source and destination objects are the same");
   }
-  int r = CopyKey(ctx, ctx.client.db, ctx.arg(1), static_cast<int>(db), ctx.arg(1), false, true);
+  int r = CopyKey(ctx, ctx.client.db, ctx.arg(1), db, ctx.arg(1), false, true);
   if (r >= 0) ctx.reply.Integer(r);
 }
 

@@ -160,6 +160,10 @@ bool ParseLongDouble(std::string_view s, long double* out);
 // Redis's ld2string in humanfriendly mode (INCRBYFLOAT, HINCRBYFLOAT): %.17Lf with trailing
 // zeros and a trailing point removed, "-0" as "0". False if it does not fit.
 bool FormatLongDouble(long double v, std::string* out);
+// A database index argument (SELECT, MOVE, COPY DB) as Redis checks it: not an integer, out
+// of int range, out of the configured databases each get Redis's error. Replies and returns
+// false on error.
+bool ParseDbOrReply(CommandContext& ctx, std::string_view arg, int* db);
 // Reply with the error for a failed store operation (MISCONF-style for writes).
 void ReplyStoreError(CommandContext& ctx, const Status& s);
 // Its text, without the leading '-'.

@@ -230,6 +230,21 @@ bool FormatLongDouble(long double v, std::string* out) {
   return true;
 }
 
+bool ParseDbOrReply(CommandContext& ctx, std::string_view arg, int* db) {
+  int64_t v;
+  if (!ParseInt64Strict(arg, &v)) {
+    ctx.reply.Error(errors::kNotInt);
+  } else if (v < INT32_MIN || v > INT32_MAX) {
+    ctx.reply.Error(errors::kIntRange);
+  } else if (v < 0 || v >= ctx.ks.databases()) {
+    ctx.reply.Error(errors::kDbIndex);
+  } else {
+    *db = static_cast<int>(v);
+    return true;
+  }
+  return false;
+}
+
 void ReplyStoreError(CommandContext& ctx, const Status& s) {
   spdlog::error("Store error in '{}': {}", ctx.argv.empty() ? "" : ToLower(ctx.arg(0)),
                 s.ToString());
