@@ -484,6 +484,14 @@ class Session:
                     items = getattr(h, "value", None) or []
                     v = sorted((items[j].raw, items[j + 1].raw)
                                for j in range(0, len(items) - 1, 2))
+                elif t.value == b"list":
+                    v = self.check_call(i, [b"LRANGE", k, b"0", b"-1"])
+                elif t.value == b"set":
+                    # Member order is unspecified.
+                    m = self.check_call(i, [b"SMEMBERS", k])
+                    v = sorted(x.raw for x in (getattr(m, "value", None) or []))
+                elif t.value == b"zset":
+                    v = self.check_call(i, [b"ZRANGE", k, b"0", b"-1", b"WITHSCORES"])
                 else:
                     v = t
                 # The absolute expiry: a relative TTL would also measure how long the dump
@@ -884,11 +892,16 @@ def parse_args(argv):
                    help="replays per shrink at most")
     p.add_argument("--json", help="write the reproductions to this JSON file")
     p.add_argument("--replay", help="replay the reproductions of a --json file and exit")
+    p.add_argument("--families",
+                   help="comma-separated command families to generate (default: all; "
+                        "see generators.FAMILY_WEIGHTS)")
     p.add_argument("-v", "--verbose", action="store_true",
                    help="also print repeated differences")
     o = p.parse_args(argv)
     if o.seed is None:
         o.seed = random.SystemRandom().randrange(1, 1 << 31)
+    if o.families:
+        generators.restrict_families(o.families.split(","))
     return o
 
 

@@ -1,0 +1,1 @@
+"""Differential-test generators of the lists family (generators.py imports this file)."""

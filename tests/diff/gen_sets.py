@@ -1,0 +1,1 @@
+"""Differential-test generators of the sets family (generators.py imports this file)."""
