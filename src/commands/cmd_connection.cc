@@ -337,6 +337,21 @@ void ClientCommand(CommandContext& ctx) {
     const bool on = EqualsIgnoreCase(ctx.arg(2), "ON");
     (EqualsIgnoreCase(sub, "NO-EVICT") ? me.no_evict : me.no_touch) = on;
     ctx.reply.Ok();
+  } else if (EqualsIgnoreCase(sub, "UNBLOCK")) {
+    // CLIENT UNBLOCK id [TIMEOUT|ERROR]: the reason is checked before the id, as Redis.
+    if (argc != 3 && argc != 4) return SubcommandArityError(ctx, sub);
+    bool error = false;
+    if (argc == 4) {
+      if (EqualsIgnoreCase(ctx.arg(3), "ERROR")) {
+        error = true;
+      } else if (!EqualsIgnoreCase(ctx.arg(3), "TIMEOUT")) {
+        return ctx.reply.Error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+      }
+    }
+    int64_t id;
+    if (!ParseInt64Strict(ctx.arg(2), &id)) return ctx.reply.Error(errors::kNotInt);
+    Client* target = id > 0 ? ctx.server.FindClient(static_cast<uint64_t>(id)) : nullptr;
+    ctx.reply.Integer(target != nullptr && ctx.server.ClientUnblock(target, error) ? 1 : 0);
   } else if (EqualsIgnoreCase(sub, "HELP")) {
     if (ctx.argc() != 2) return SubcommandArityError(ctx, sub);
     static const char* kHelp[] = {
@@ -359,6 +374,8 @@ void ClientCommand(CommandContext& ctx) {
         "    Assign the name <name> to the current connection.",
         "SETINFO <option> <value>",
         "    Set client meta attr: LIB-NAME, LIB-VER.",
+        "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+        "    Unblock the specified blocked client.",
         "HELP",
         "    Print this help."};
     ctx.reply.ArrayHeader(sizeof(kHelp) / sizeof(kHelp[0]));
@@ -384,8 +401,8 @@ const CommandSpec kCommands[] = {
      "",
      {},
      ClientCommand,
-     "id setname getname setinfo list info kill reply no-evict no-touch help",
-     "kill list no-evict"},
+     "id setname getname setinfo list info kill reply no-evict no-touch unblock help",
+     "kill list no-evict unblock"},
 };
 
 }  // namespace

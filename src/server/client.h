@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "net/connection.h"
 #include "resp/parser.h"
@@ -19,6 +20,21 @@ enum class CloseMode : uint8_t {
   kOpen,        // no close asked for
   kAfterReply,  // send what is queued (the reply to QUIT or CLIENT KILL of itself), then close
   kNow,         // drop unsent output and close
+};
+
+// A client blocked by BLPOP, BLMOVE, BLMPOP, BZPOPMIN... (src/server/blocking.cc). While
+// blocked it runs no further input; its command is run again whenever one of its keys may
+// have become servable, until it replies, times out, or is unblocked or closed.
+struct BlockState {
+  bool blocked = false;
+  // Set by a re-run of the command that still found nothing to serve: it stays blocked.
+  bool still_waiting = false;
+  int db = 0;
+  std::vector<std::string> argv;  // the command, owned: the input buffer moves on
+  std::vector<std::string> keys;  // the keys it waits on, in its order
+  int64_t deadline_ms = 0;        // absolute unix ms; 0: forever
+  bool null_array = true;         // the timeout reply: a null array, else a null bulk
+  int wait_type = 0;              // the ValueType it pops: writes of another type never serve
 };
 
 struct Client {
@@ -51,6 +67,10 @@ struct Client {
   bool pending_flush = false;
   // When the unsent output first went over the soft limit (0: it is under).
   int64_t obuf_soft_since_ms = 0;
+
+  BlockState block;
+  // Unblocked during this loop iteration; its remaining input runs in BeforeSleep.
+  bool unblocked_pending = false;
 };
 
 }  // namespace strata::server

@@ -80,6 +80,10 @@ void Server::OnClose(net::Connection* conn) {
   RemoveFrom(&held_, c);
   RemoveFrom(&monitors_, c);
   RemoveFrom(&to_close_, c);
+  if (c->block.blocked) {
+    blocked_.Remove(c);
+    c->block = BlockState();
+  }
   // Freed at the next BeforeSleep, never under a running command that may still use it.
   c->conn = nullptr;
   dead_clients_.push_back(c->id);
@@ -94,7 +98,7 @@ void Server::OnRead(net::Connection* conn) {
 
 void Server::OnDrained(net::Connection* conn) {
   auto* c = static_cast<Client*>(conn->context());
-  if (c == nullptr || c->held || c->close != CloseMode::kOpen) return;
+  if (c == nullptr || c->held || c->close != CloseMode::kOpen || c->block.blocked) return;
   if (!conn->reading() && !conn->closing()) {
     conn->ResumeReading();
     ProcessInput(c);
@@ -113,7 +117,8 @@ void Server::ProcessInput(Client* c) {
     return;
   }
   if (conn->input().size() >= kPrefetchMinInput && c->authenticated) PrefetchInput(c);
-  while (!conn->close_pending() && !c->held && c->close == CloseMode::kOpen) {
+  while (!conn->close_pending() && !c->held && c->close == CloseMode::kOpen &&
+         !c->block.blocked) {
     std::string_view in = conn->input();
     if (in.empty()) break;
     resp::Parser::Result r = c->parser.Parse(in);
@@ -149,6 +154,7 @@ void Server::ProcessInput(Client* c) {
       stats_.net_input_bytes += c->parser.consumed();
       Dispatch(c, c->parser.args());
       EnforceOutputLimit(c);
+      if (blocked_.HasReady()) ServeReadyKeys();
     }
     conn->Consume(c->parser.consumed());
   }
@@ -239,6 +245,7 @@ std::string Server::ClientInfoLine(const Client& c) const {
   int64_t now = net::EventLoop::NowMs();
   std::string flags;
   if (c.monitor) flags += "O";
+  if (c.block.blocked) flags += "b";
   if (c.no_evict) flags += "e";
   if (flags.empty()) flags = "N";
   const net::Connection* conn = c.conn;

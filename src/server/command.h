@@ -38,8 +38,11 @@ enum CommandFlag : uint32_t {
   kCmdNoScript = 1 << 7,  // "noscript": refused inside a script
   kCmdLoading = 1 << 8,   // "loading": allowed while the data set loads
   kCmdStale = 1 << 9,     // "stale": allowed on a replica with a broken link
+  // "movablekeys": keys are found by parsing the arguments (LMPOP numkeys key...), not by the
+  // key spec, which is then empty.
+  kCmdMovableKeys = 1 << 10,
 };
-// The COMMAND INFO names of the flags set in `flags`, in the order above.
+// The COMMAND INFO names of the flags set in `flags`, in Redis's order.
 std::vector<std::string_view> FlagNames(uint32_t flags);
 
 // Redis's legacy key specification: the arguments at first, first+step, ... up to last
@@ -55,6 +58,8 @@ struct CommandContext {
   resp::Writer& reply;
   Keyspace& ks;
   int64_t now_ms;
+  // False inside EXEC and scripts: blocking commands then act as if they timed out.
+  bool may_block = true;
 
   size_t argc() const { return argv.size(); }
   std::string_view arg(size_t i) const { return argv[i]; }
@@ -160,6 +165,10 @@ bool ParseLongDouble(std::string_view s, long double* out);
 // Redis's ld2string in humanfriendly mode (INCRBYFLOAT, HINCRBYFLOAT): %.17Lf with trailing
 // zeros and a trailing point removed, "-0" as "0". False if it does not fit.
 bool FormatLongDouble(long double v, std::string* out);
+// A blocking command's timeout in seconds (fractions allowed) as Redis's
+// getTimeoutFromObjectOrReply: *deadline_ms is the absolute unix ms it ends, 0 for none
+// (timeout 0 waits forever). Replies the error and returns false on a bad timeout.
+bool ParseTimeoutOrReply(CommandContext& ctx, std::string_view arg, int64_t* deadline_ms);
 // A database index argument (SELECT, MOVE, COPY DB) as Redis checks it: not an integer, out
 // of int range, out of the configured databases each get Redis's error. Replies and returns
 // false on error.

@@ -39,12 +39,19 @@ struct FlagWord {
   std::string_view name;  // in COMMAND INFO
   uint32_t bit;
 };
+// In the order Redis's COMMAND INFO lists flags.
 constexpr FlagWord kFlagWords[] = {
-    {"write", "write", kCmdWrite},          {"readonly", "readonly", kCmdReadOnly},
-    {"denyoom", "denyoom", kCmdDenyOom},    {"admin", "admin", kCmdAdmin},
-    {"noauth", "no_auth", kCmdNoAuth},      {"fast", "fast", kCmdFast},
-    {"blocking", "blocking", kCmdBlocking}, {"noscript", "noscript", kCmdNoScript},
-    {"loading", "loading", kCmdLoading},    {"stale", "stale", kCmdStale},
+    {"write", "write", kCmdWrite},
+    {"readonly", "readonly", kCmdReadOnly},
+    {"denyoom", "denyoom", kCmdDenyOom},
+    {"admin", "admin", kCmdAdmin},
+    {"noscript", "noscript", kCmdNoScript},
+    {"blocking", "blocking", kCmdBlocking},
+    {"loading", "loading", kCmdLoading},
+    {"stale", "stale", kCmdStale},
+    {"fast", "fast", kCmdFast},
+    {"noauth", "no_auth", kCmdNoAuth},
+    {"movablekeys", "movablekeys", kCmdMovableKeys},
 };
 
 [[noreturn]] void BadTable(std::string_view name, const std::string& why) {
@@ -197,6 +204,30 @@ bool ParseLongDouble(std::string_view s, long double* out) {
   if (end != buf.c_str() + buf.size() || std::isnan(v)) return false;
   if (errno == ERANGE && (v == HUGE_VALL || v == -HUGE_VALL || v == 0)) return false;
   *out = v;
+  return true;
+}
+
+bool ParseTimeoutOrReply(CommandContext& ctx, std::string_view arg, int64_t* deadline_ms) {
+  long double secs;
+  if (!ParseLongDouble(arg, &secs)) {
+    ctx.reply.Error("ERR timeout is not a float or out of range");
+    return false;
+  }
+  // Redis converts ceil(secs * 1000) to a long long; on x86 a value out of its range
+  // (inf included) becomes LLONG_MIN, which is then "negative".
+  const long double ms = std::ceil(secs * 1000.0L);
+  const int64_t t = ms >= -9223372036854775808.0L && ms < 9223372036854775808.0L
+                        ? static_cast<int64_t>(ms)
+                        : INT64_MIN;
+  if (t < 0) {
+    ctx.reply.Error("ERR timeout is negative");
+    return false;
+  }
+  // Redis adds the clock with a wrapping add: a deadline past INT64_MAX is already over.
+  *deadline_ms =
+      t == 0 ? 0
+             : static_cast<int64_t>(static_cast<uint64_t>(t) + static_cast<uint64_t>(ctx.now_ms));
+  if (t != 0 && *deadline_ms == 0) *deadline_ms = -1;
   return true;
 }
 

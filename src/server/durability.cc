@@ -14,6 +14,9 @@ namespace strata::server {
 // hold_seq is in flight, whose callback (OnDurable, on the loop) releases the clients it
 // covers. A failed sync closes the clients whose replies waited for it, unsent.
 void Server::BeforeSleep() {
+  if (blocked_.HasReady()) ServeReadyKeys();
+  HandleBlockTimeouts(net::EventLoop::NowMs());
+  ResumeUnblocked();
   CloseMarkedClients();
   for (uint64_t id : dead_clients_) clients_.erase(id);
   dead_clients_.clear();

@@ -137,9 +137,9 @@ std::string GenerateInfo(Server& srv, const std::vector<std::string>& requested)
     Line(&out, "maxclients", static_cast<uint64_t>(cfg.maxclients));
     Line(&out, "client_recent_max_input_buffer", "0");
     Line(&out, "client_recent_max_output_buffer", "0");
-    Line(&out, "blocked_clients", "0");
+    Line(&out, "blocked_clients", static_cast<uint64_t>(srv.blocked_clients()));
     Line(&out, "tracking_clients", "0");
-    Line(&out, "clients_in_timeout_table", "0");
+    Line(&out, "clients_in_timeout_table", static_cast<uint64_t>(srv.blocked_clients()));
   }
   if (on("memory")) {
     section("Memory");

@@ -29,6 +29,7 @@
 
 #include "net/connection.h"
 #include "net/event_loop.h"
+#include "server/blocked_keys.h"
 #include "server/client.h"
 #include "server/command.h"
 #include "server/config.h"
@@ -136,6 +137,21 @@ class Server : public net::ConnectionHandler {
   void Execute(Client* c, const std::vector<std::string_view>& argv, std::string* out,
                bool commit = true);
 
+  // --- Blocking commands (blocking.cc) ---
+  // Blocks the client running ctx on `keys` until one of them is written as a `wait_type`
+  // value (then the command runs again), deadline_ms passes (0: never; then the reply is a
+  // null array if null_array, else a null bulk), or it is unblocked. The command replies
+  // nothing when this returns true. False when the client may not block (inside EXEC or a
+  // script, or with no connection): the command then replies as on a timeout. Called from
+  // a re-run of a blocked command, it keeps the client blocked as it was.
+  bool BlockForKeys(CommandContext& ctx, const std::vector<std::string_view>& keys,
+                    int64_t deadline_ms, bool null_array, ValueType wait_type);
+  // CLIENT UNBLOCK: ends c's wait with the timeout reply, or with -UNBLOCKED if error. False
+  // if c is not blocked.
+  bool ClientUnblock(Client* c, bool error);
+  size_t blocked_clients() const { return blocked_.clients(); }
+  size_t blocking_keys() const { return blocked_.keys(); }
+
   // Applies a config change that takes effect at run time (CONFIG SET).
   void OnConfigChanged(const std::string& name);
 
@@ -187,6 +203,17 @@ class Server : public net::ConnectionHandler {
   // the held clients whose hold_seq is durable and resumes them.
   void ReleaseHeld(bool failed);
   void Cron();
+  // Blocking commands (blocking.cc).
+  void Unblock(Client* c);  // out of every queue; its pending input runs in BeforeSleep
+  void UnblockWithTimeout(Client* c);
+  void UnblockWithError(Client* c, std::string_view error);
+  // Runs c's blocked command again; false if it is still waiting.
+  bool RunBlocked(Client* c);
+  // Serves the waiters of every ready key, including keys made ready meanwhile.
+  void ServeReadyKeys();
+  void HandleBlockTimeouts(int64_t now_ms);
+  // Runs the pending input of the clients unblocked in this iteration.
+  void ResumeUnblocked();
   // While the store refuses writes after a disk error (DB::BackgroundError), tries DB::Resume
   // once a second on resume_thread_, never on the loop and at most one attempt at a time, and
   // logs the outcome of finished attempts. Writes are accepted again from the moment an
@@ -226,6 +253,8 @@ class Server : public net::ConnectionHandler {
   std::vector<Client*> monitors_;
   std::vector<Client*> to_close_;       // marked by KillClient; closed in BeforeSleep
   std::vector<uint64_t> dead_clients_;  // closed; erased from clients_ in BeforeSleep
+  BlockedKeys blocked_;                  // the keyspace's observer: outlives keyspace_ use
+  std::vector<uint64_t> unblocked_;     // ids; ResumeUnblocked runs their input
   resp::Parser prefetch_parser_;        // PrefetchInput's look-ahead
   std::vector<std::string_view> prefetch_keys_;
   uint64_t sync_requested_seq_ = 0;  // the highest sequence a WAL sync was asked for

@@ -242,6 +242,7 @@ bool Keyspace::Get(int db, std::string_view key, StoredValue* out, Status* s, in
 
 void Keyspace::StagePut(int db, std::string_view key, const StoredValue& v, KeyState old_state,
                         int64_t old_expire_ms) {
+  if (observer_ != nullptr) observer_->OnKeyWritten(db, key, &v);
   const uint32_t ns = dbmap_[db];
   Counts& c = CountsFor(ns);
   if (old_state == KeyState::kMissing) c.keys++;
@@ -268,6 +269,7 @@ void Keyspace::StagePut(int db, std::string_view key, const StoredValue& v, KeyS
 void Keyspace::StageDelete(int db, std::string_view key, KeyState old_state,
                            int64_t old_expire_ms) {
   if (old_state == KeyState::kMissing) return;
+  if (observer_ != nullptr) observer_->OnKeyWritten(db, key, nullptr);
   const uint32_t ns = dbmap_[db];
   Counts& c = CountsFor(ns);
   c.keys--;
@@ -355,16 +357,24 @@ Keyspace::KeyIterator Keyspace::NewKeyIterator(int db, bool fill_cache) {
 void Keyspace::FlushDb(int db) {
   dbmap_changed_ = true;
   dbmap_[db] = next_ns_++;
+  if (observer_ != nullptr) observer_->OnDbReplaced(db);
 }
 
 void Keyspace::FlushAll() {
   dbmap_changed_ = true;
   for (auto& ns : dbmap_) ns = next_ns_++;
+  if (observer_ != nullptr) {
+    for (int db = 0; db < databases(); db++) observer_->OnDbReplaced(db);
+  }
 }
 
 void Keyspace::SwapDb(int a, int b) {
   dbmap_changed_ = true;
   std::swap(dbmap_[a], dbmap_[b]);
+  if (observer_ != nullptr) {
+    observer_->OnDbReplaced(a);
+    observer_->OnDbReplaced(b);
+  }
 }
 
 void Keyspace::WriteDbMapRecord() {

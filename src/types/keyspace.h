@@ -49,6 +49,18 @@ namespace strata::types {
 // What a lookup found: kLive means stored (possibly past its TTL; Get() hides those).
 enum class KeyState { kMissing, kLive };
 
+// Told of every value-record write as it is staged (blocked clients waiting for a list,
+// WATCH): before the transaction commits, and also for writes a later Abort takes back, so
+// an observer must treat a call as "may have changed", never as "changed".
+class KeyspaceObserver {
+ public:
+  virtual ~KeyspaceObserver() = default;
+  // key of database db was stored as v (nullptr: deleted).
+  virtual void OnKeyWritten(int db, std::string_view key, const StoredValue* v) = 0;
+  // Every key of database db may have changed (FLUSHDB, FLUSHALL, SWAPDB).
+  virtual void OnDbReplaced(int db) = 0;
+};
+
 class Keyspace {
  public:
   // The first byte of every value record's engine key. Only these keys are worth row-cache
@@ -58,6 +70,9 @@ class Keyspace {
 
   // filter (may be null) is kept told which namespaces are live.
   Keyspace(store::DB* db, int databases, KeyspaceFilter* filter = nullptr);
+
+  // The observer (may be null) is told of staged writes; it must outlive the Keyspace.
+  void SetObserver(KeyspaceObserver* o) { observer_ = o; }
 
   // Loads the database map, counters and version lease (creating them in a fresh store).
   Status Load();
@@ -175,6 +190,7 @@ class Keyspace {
 
   store::DB* db_;
   KeyspaceFilter* filter_;
+  KeyspaceObserver* observer_ = nullptr;
   std::vector<std::string> prefetch_bufs_;  // Prefetch's encoded keys, capacity reused
   std::vector<std::string_view> prefetch_views_;
   std::vector<uint32_t> dbmap_;  // database index -> namespace (staged changes included)
