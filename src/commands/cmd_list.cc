@@ -91,20 +91,36 @@ bool NormalizeRange(int64_t start, int64_t stop, int64_t n, int64_t* s, int64_t*
 }
 
 // Replies with the elements at positions [start, stop] of l (reverse: from stop down to
-// start). REQUIRES: the range lies within the list.
+// start). REQUIRES: the range lies within the list. Forward replies stream straight from the
+// iterator into the reply; if the store fails midway the partial reply is taken back.
 void ReplyRange(CommandContext& ctx, types::List& l, int64_t start, int64_t stop, bool reverse) {
   const auto n = static_cast<size_t>(stop - start + 1);
+  std::string* out = ctx.reply.buffer();
+  const size_t before = out->size();
   std::vector<std::string> items;
-  items.reserve(n);
-  types::PrefixIterator it = l.Elements(static_cast<uint64_t>(start));
-  for (; it.Valid() && items.size() < n; it.Next()) items.emplace_back(it.value());
-  if (!it.status().ok()) return Fail(ctx, it.status());
-  if (items.size() != n) return Fail(ctx, Status::Corruption("list element missing"));
-  ctx.reply.ArrayHeader(static_cast<int64_t>(n));
   if (reverse) {
-    for (size_t i = n; i-- > 0;) ctx.reply.Bulk(items[i]);
+    items.reserve(n);
   } else {
-    for (const auto& v : items) ctx.reply.Bulk(v);
+    ctx.reply.ArrayHeader(static_cast<int64_t>(n));
+  }
+  size_t got = 0;
+  types::PrefixIterator it = l.Elements(static_cast<uint64_t>(start));
+  for (; it.Valid() && got < n; it.Next(), got++) {
+    if (reverse) {
+      items.emplace_back(it.value());
+    } else {
+      ctx.reply.Bulk(it.value());
+    }
+  }
+  Status s = it.status();
+  if (s.ok() && got != n) s = Status::Corruption("list element missing");
+  if (!s.ok()) {
+    out->resize(before);
+    return Fail(ctx, s);
+  }
+  if (reverse) {
+    ctx.reply.ArrayHeader(static_cast<int64_t>(n));
+    for (size_t i = n; i-- > 0;) ctx.reply.Bulk(items[i]);
   }
 }
 

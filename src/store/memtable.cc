@@ -343,7 +343,13 @@ class MemTable::MemTableIterator : public Iterator {
     FindSmallest();
   }
   void Next() override {
-    pos_[cur_]++;
+    // Runs often hold long stretches of consecutive keys (one collection's elements written
+    // together): while the current run's next entry is strictly below every other cursor,
+    // it is the smallest, and the other cursors need not be compared again.
+    const Run& run = *view_.runs[cur_];
+    if (++pos_[cur_] < run.size() && second_ != nullptr && Less()(run[pos_[cur_]], *second_)) {
+      return;
+    }
     FindSmallest();
   }
   std::string_view key() const override { return GetLengthPrefixedView(Current().entry); }
@@ -360,16 +366,21 @@ class MemTable::MemTableIterator : public Iterator {
   const Elem& Current() const { return (*view_.runs[cur_])[pos_[cur_]]; }
   // Newest run first, replacing only on strictly smaller: of equivalent elements (versions of
   // one short key) the newest wins, as the internal key order wants.
+  // Also finds the smallest entry under the other cursors (second_), for Next.
   void FindSmallest() {
     cur_ = kNone;
     const Elem* best = nullptr;
+    second_ = nullptr;
     for (size_t i = pos_.size(); i-- > 0;) {
       const Run& run = *view_.runs[i];
       if (pos_[i] == run.size()) continue;
       const Elem& e = run[pos_[i]];
       if (best == nullptr || Less()(e, *best)) {
+        second_ = best;
         best = &e;
         cur_ = i;
+      } else if (second_ == nullptr || Less()(e, *second_)) {
+        second_ = &e;
       }
     }
   }
@@ -377,6 +388,9 @@ class MemTable::MemTableIterator : public Iterator {
   const View view_;
   std::vector<size_t> pos_;  // per run: the cursor (run size: exhausted)
   size_t cur_;               // the run whose cursor holds the smallest entry, or kNone
+  // The smallest entry under the cursors of the runs other than cur_ (nullptr: none). Only
+  // cur_'s cursor moves between FindSmallest calls, so it stays right until then.
+  const Elem* second_ = nullptr;
   std::string scratch_;
 };
 
