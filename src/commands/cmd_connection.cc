@@ -142,6 +142,7 @@ void SelectCommand(CommandContext& ctx) {
 
 void ResetCommand(CommandContext& ctx) {
   Client& c = ctx.client;
+  ctx.server.DiscardTransaction(&c);
   c.db = 0;
   c.proto = 2;
   ctx.reply.set_proto(2);

@@ -4,12 +4,12 @@
 #include <cmath>
 #include <thread>
 
-#include "net/event_loop.h"
 #include "commands/commands.h"
+#include "net/event_loop.h"
 #include "server/command.h"
 #include "server/info.h"
-#include "types/keyspace.h"
 #include "server/server.h"
+#include "types/keyspace.h"
 #include "util/glob.h"
 
 namespace strata::commands {
@@ -26,8 +26,8 @@ void SubcommandArityError(CommandContext& ctx) {
 void UnknownSubcommand(CommandContext& ctx) {
   std::string name(ctx.arg(0));
   for (auto& ch : name) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-  ctx.reply.Error("ERR unknown subcommand '" + std::string(CStr(ctx.arg(1)).substr(0, 128)) + "'. Try " +
-                  name + " HELP.");
+  ctx.reply.Error("ERR unknown subcommand '" + std::string(CStr(ctx.arg(1)).substr(0, 128)) +
+                  "'. Try " + name + " HELP.");
 }
 
 void HelpReply(CommandContext& ctx, std::initializer_list<const char*> lines) {
@@ -117,7 +117,6 @@ void ConfigCommand(CommandContext& ctx) {
 }
 
 /*--- COMMAND ---*/
-
 
 void CommandInfoEntry(CommandContext& ctx, const Command& c) {
   resp::Writer& w = ctx.reply;
@@ -354,9 +353,8 @@ void SlowlogCommand(CommandContext& ctx) {
   auto& log = ctx.server.slowlog();
   if (EqualsIgnoreCase(sub, "GET")) {
     if (ctx.argc() > 3) {
-      return ctx.reply.Error(
-          "ERR unknown subcommand or wrong number of arguments for '" + std::string(CStr(ctx.arg(1))) +
-          "'. Try SLOWLOG HELP.");
+      return ctx.reply.Error("ERR unknown subcommand or wrong number of arguments for '" +
+                             std::string(CStr(ctx.arg(1))) + "'. Try SLOWLOG HELP.");
     }
     int64_t count = 10;
     if (ctx.argc() == 3) {
@@ -407,9 +405,8 @@ void FunctionCommand(CommandContext& ctx) {
   std::string_view sub = ctx.arg(1);
   if (EqualsIgnoreCase(sub, "FLUSH")) {
     if (ctx.argc() > 3) {
-      return ctx.reply.Error(
-          "ERR unknown subcommand or wrong number of arguments for '" + std::string(CStr(ctx.arg(1))) +
-          "'. Try FUNCTION HELP.");
+      return ctx.reply.Error("ERR unknown subcommand or wrong number of arguments for '" +
+                             std::string(CStr(ctx.arg(1))) + "'. Try FUNCTION HELP.");
     }
     if (ctx.argc() == 3 && !EqualsIgnoreCase(ctx.arg(2), "ASYNC") &&
         !EqualsIgnoreCase(ctx.arg(2), "SYNC")) {

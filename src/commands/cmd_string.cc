@@ -7,8 +7,8 @@
 
 #include "commands/commands.h"
 #include "server/command.h"
-#include "types/keyspace.h"
 #include "server/server.h"
+#include "types/keyspace.h"
 
 namespace strata::commands {
 

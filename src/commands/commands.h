@@ -22,5 +22,6 @@ void RegisterKeyspaceCommands(server::CommandTable* t);
 void RegisterServerCommands(server::CommandTable* t);
 void RegisterHashCommands(server::CommandTable* t);
 void RegisterListCommands(server::CommandTable* t);
+void RegisterTransactionCommands(server::CommandTable* t);
 
 }  // namespace strata::commands

@@ -41,7 +41,9 @@ constexpr CommandDoc kDocs[] = {
      "Decrements a number from the integer value of a key. Uses 0 as initial value if the key "
      "doesn't exist."},
     {"del", "generic", "1.0.0", "Deletes one or more keys."},
+    {"discard", "transactions", "2.0.0", "Discard all commands issued after MULTI."},
     {"echo", "connection", "1.0.0", "Returns the given string."},
+    {"exec", "transactions", "1.2.0", "Execute all commands issued after MULTI."},
     {"exists", "generic", "1.0.0", "Determines whether one or more keys exist."},
     {"expire", "generic", "1.0.0", "Sets the expiration time of a key in seconds."},
     {"expireat", "generic", "1.2.0", "Sets the expiration time of a key to a Unix timestamp."},
@@ -106,6 +108,7 @@ constexpr CommandDoc kDocs[] = {
      "Atomically creates or modifies the string values of one or more keys."},
     {"msetnx", "string", "1.0.1",
      "Atomically modifies the string values of one or more keys only when all keys don't exist."},
+    {"multi", "transactions", "1.2.0", "Mark the start of a transaction block."},
     {"persist", "generic", "2.2.0", "Removes the expiration time of a key."},
     {"pexpire", "generic", "2.6.0", "Sets the expiration time of a key in milliseconds."},
     {"pexpireat", "generic", "2.6.0",
@@ -153,6 +156,9 @@ constexpr CommandDoc kDocs[] = {
     {"ttl", "generic", "1.0.0", "Returns the expiration time in seconds of a key."},
     {"type", "generic", "1.0.0", "Determines the type of value stored at a key."},
     {"unlink", "generic", "4.0.0", "Asynchronously deletes one or more keys."},
+    {"unwatch", "transactions", "2.2.0", "Forget about all watched keys."},
+    {"watch", "transactions", "2.2.0",
+     "Watch the given keys to determine execution of the MULTI/EXEC block."},
 };
 
 }  // namespace

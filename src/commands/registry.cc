@@ -18,6 +18,7 @@ void RegisterAllCommands(server::CommandTable* t) {
   RegisterServerCommands(t);
   RegisterHashCommands(t);
   RegisterListCommands(t);
+  RegisterTransactionCommands(t);
 }
 
 }  // namespace strata::commands

@@ -79,7 +79,7 @@ void BlockedKeys::OnKeyWritten(int db, std::string_view key, const types::Stored
   if (queues_.count(qkey) != 0) MarkReady(qkey, static_cast<int>(v->type));
 }
 
-void BlockedKeys::OnDbReplaced(int db) {
+void BlockedKeys::OnDbReplaced(int db, int /*replaced_with*/) {
   for (const auto& [qkey, q] : queues_) {
     if (static_cast<int>(DecodeFixed32(qkey.data())) == db) MarkReady(qkey, -1);
   }

@@ -49,7 +49,7 @@ class BlockedKeys : public types::KeyspaceObserver {
 
   // types::KeyspaceObserver
   void OnKeyWritten(int db, std::string_view key, const types::StoredValue* v) override;
-  void OnDbReplaced(int db) override;
+  void OnDbReplaced(int db, int replaced_with) override;
 
  private:
   static std::string QueueKey(int db, std::string_view key);

@@ -37,6 +37,21 @@ struct BlockState {
   int wait_type = 0;              // the ValueType it pops: writes of another type never serve
 };
 
+// MULTI ... EXEC (src/server/multi.cc).
+struct MultiState {
+  bool active = false;      // between MULTI and EXEC/DISCARD
+  bool dirty_exec = false;  // a command was refused while queueing: EXEC aborts
+  std::vector<std::vector<std::string>> queued;
+};
+
+// A key the client WATCHes (src/server/watched_keys.h).
+struct WatchedKey {
+  int db;
+  std::string key;
+  // It existed but had expired when watched: its deletion (by expiry) is not a change.
+  bool expired;
+};
+
 struct Client {
   uint64_t id = 0;
   net::Connection* conn = nullptr;  // null once the connection closed
@@ -69,6 +84,10 @@ struct Client {
   int64_t obuf_soft_since_ms = 0;
 
   BlockState block;
+  MultiState multi;
+  std::vector<WatchedKey> watched;
+  bool dirty_cas = false;      // a watched key changed: EXEC fails with a null reply
+  bool deny_blocking = false;  // inside EXEC (and scripts): blocking commands do not block
   // Unblocked during this loop iteration; its remaining input runs in BeforeSleep.
   bool unblocked_pending = false;
 };

@@ -84,6 +84,7 @@ void Server::OnClose(net::Connection* conn) {
     blocked_.Remove(c);
     c->block = BlockState();
   }
+  DiscardTransaction(c);
   // Freed at the next BeforeSleep, never under a running command that may still use it.
   c->conn = nullptr;
   dead_clients_.push_back(c->id);
@@ -117,8 +118,7 @@ void Server::ProcessInput(Client* c) {
     return;
   }
   if (conn->input().size() >= kPrefetchMinInput && c->authenticated) PrefetchInput(c);
-  while (!conn->close_pending() && !c->held && c->close == CloseMode::kOpen &&
-         !c->block.blocked) {
+  while (!conn->close_pending() && !c->held && c->close == CloseMode::kOpen && !c->block.blocked) {
     std::string_view in = conn->input();
     if (in.empty()) break;
     resp::Parser::Result r = c->parser.Parse(in);
@@ -245,7 +245,10 @@ std::string Server::ClientInfoLine(const Client& c) const {
   int64_t now = net::EventLoop::NowMs();
   std::string flags;
   if (c.monitor) flags += "O";
+  // In Redis's order.
+  if (c.multi.active) flags += "x";
   if (c.block.blocked) flags += "b";
+  if (c.dirty_cas) flags += "d";
   if (c.no_evict) flags += "e";
   if (flags.empty()) flags = "N";
   const net::Connection* conn = c.conn;
@@ -259,7 +262,8 @@ std::string Server::ClientInfoLine(const Client& c) const {
   line += " idle=" + std::to_string((now - c.last_interaction_ms) / 1000);
   line += " flags=" + flags;
   line += " db=" + std::to_string(c.db);
-  line += " sub=0 psub=0 ssub=0 multi=-1";
+  line += " sub=0 psub=0 ssub=0 multi=" +
+          std::to_string(c.multi.active ? static_cast<int64_t>(c.multi.queued.size()) : -1);
   line += " qbuf=" + std::to_string(conn ? conn->input().size() : 0);
   line += " qbuf-free=" + std::to_string(conn ? conn->input_capacity() - conn->input().size() : 0);
   line += " argv-mem=0 multi-mem=0 rbs=1024 rbp=0 obl=0 oll=0";

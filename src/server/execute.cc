@@ -87,37 +87,41 @@ void Server::Execute(Client* c, const std::vector<std::string_view>& argv, std::
     }
     std::string name(CStr(argv[0]).substr(0, 128));
     w.Error("ERR unknown command '" + name + "', with args beginning with: " + args);
+    if (c->multi.active) c->multi.dirty_exec = true;
     stats_.total_error_replies++;
     return;
   }
+  // Redis's rejectCommand: a refused command inside MULTI dooms the transaction, and a
+  // refused EXEC aborts it.
+  auto reject = [&](std::string_view error) {
+    cmd->rejected_calls++;
+    stats_.total_error_replies++;
+    if (cmd->name != "exec") {
+      if (c->multi.active) c->multi.dirty_exec = true;
+      w.Error(error);
+    } else {
+      AbortExec(c, w, error);
+    }
+  };
   if (!cmd->subcommands.empty() && argv.size() >= 2 && !cmd->HasSubcommand(argv[1])) {
     // As Redis's lookup of a container's subcommand: rejected before it runs, so it never
     // reaches SLOWLOG or MONITOR.
     std::string upper = cmd->name;
     for (auto& ch : upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-    w.Error("ERR unknown subcommand '" + std::string(CStr(argv[1]).substr(0, 128)) + "'. Try " +
-            upper + " HELP.");
-    cmd->rejected_calls++;
-    stats_.total_error_replies++;
-    return;
+    return reject("ERR unknown subcommand '" + std::string(CStr(argv[1]).substr(0, 128)) +
+                  "'. Try " + upper + " HELP.");
   }
   if ((cmd->arity > 0 && argv.size() != static_cast<size_t>(cmd->arity)) ||
       (cmd->arity < 0 && argv.size() < static_cast<size_t>(-cmd->arity))) {
-    w.Error("ERR wrong number of arguments for '" + cmd->name + "' command");
-    cmd->rejected_calls++;
-    stats_.total_error_replies++;
-    return;
+    return reject("ERR wrong number of arguments for '" + cmd->name + "' command");
   }
   if (!c->authenticated && !(cmd->flags & kCmdNoAuth)) {
-    w.Error("NOAUTH Authentication required.");
-    cmd->rejected_calls++;
-    stats_.total_error_replies++;
-    return;
+    return reject("NOAUTH Authentication required.");
   }
-  if ((cmd->flags & kCmdWrite) && !db_->BackgroundError().ok()) {
-    w.Error(MisconfError());
-    cmd->rejected_calls++;
-    stats_.total_error_replies++;
+  if ((cmd->flags & kCmdWrite) && !db_->BackgroundError().ok()) return reject(MisconfError());
+  if (c->multi.active && !IsTransactionControl(*cmd)) {
+    QueueCommand(c, argv);
+    w.Simple("QUEUED");
     return;
   }
   c->last_cmd = cmd->name;
@@ -127,7 +131,7 @@ void Server::Execute(Client* c, const std::vector<std::string_view>& argv, std::
   }
   const int64_t now = net::EventLoop::NowMs();
   const auto t0 = std::chrono::steady_clock::now();
-  CommandContext ctx{*this, *c, argv, w, *keyspace_, now};
+  CommandContext ctx{*this, *c, argv, w, *keyspace_, now, !c->deny_blocking};
   cmd->fn(ctx);
   if (commit && keyspace_->HasStaged()) {
     Status s = keyspace_->Commit();

@@ -97,7 +97,7 @@ Status Server::Open() {
   if (!s.ok()) return s;
   ns_filter_->AttachDb(db_.get());
   keyspace_ = std::make_unique<Keyspace>(db_.get(), config_.databases, ns_filter_.get());
-  keyspace_->SetObserver(&blocked_);
+  keyspace_->SetObserver(this);
   s = keyspace_->Load();
   if (!s.ok()) return s;
   if (std::string skipped;

@@ -34,6 +34,7 @@
 #include "server/command.h"
 #include "server/config.h"
 #include "server/memory_budget.h"
+#include "server/watched_keys.h"
 #include "store/db.h"
 #include "types/keyspace.h"
 
@@ -72,7 +73,7 @@ struct SlowlogEntry {
   std::string name;
 };
 
-class Server : public net::ConnectionHandler {
+class Server : public net::ConnectionHandler, private types::KeyspaceObserver {
  public:
   // config is shared with the registry (CONFIG SET changes it in place); both outlive Server.
   Server(Config* config, ConfigRegistry* registry);
@@ -152,6 +153,15 @@ class Server : public net::ConnectionHandler {
   size_t blocked_clients() const { return blocked_.clients(); }
   size_t blocking_keys() const { return blocked_.keys(); }
 
+  // --- Transactions (multi.cc) ---
+  // EXEC: runs c's queued commands as one write batch, or fails as Redis does.
+  void ExecTransaction(CommandContext& ctx);
+  // Leaves MULTI (queued commands dropped) and unwatches every key.
+  void DiscardTransaction(Client* c);
+  // WATCH key in c's current database; UNWATCH.
+  void Watch(Client* c, std::string_view key);
+  void UnwatchAll(Client* c);
+
   // Applies a config change that takes effect at run time (CONFIG SET).
   void OnConfigChanged(const std::string& name);
 
@@ -203,6 +213,16 @@ class Server : public net::ConnectionHandler {
   // the held clients whose hold_seq is durable and resumes them.
   void ReleaseHeld(bool failed);
   void Cron();
+  // Transactions (multi.cc).
+  // EXEC, DISCARD, MULTI, WATCH, QUIT, RESET: run at once inside MULTI, never queued.
+  static bool IsTransactionControl(const Command& cmd);
+  void QueueCommand(Client* c, const std::vector<std::string_view>& argv);
+  void AbortExec(Client* c, resp::Writer& w, std::string_view error);
+  // Whether key exists in database db (even past its TTL); *expired: it is past its TTL.
+  bool KeyLookup(int db, std::string_view key, bool* expired);
+  // types::KeyspaceObserver: feeds blocked clients and WATCH.
+  void OnKeyWritten(int db, std::string_view key, const StoredValue* v) override;
+  void OnDbReplaced(int db, int replaced_with) override;
   // Blocking commands (blocking.cc).
   void Unblock(Client* c);  // out of every queue; its pending input runs in BeforeSleep
   void UnblockWithTimeout(Client* c);
@@ -253,9 +273,10 @@ class Server : public net::ConnectionHandler {
   std::vector<Client*> monitors_;
   std::vector<Client*> to_close_;       // marked by KillClient; closed in BeforeSleep
   std::vector<uint64_t> dead_clients_;  // closed; erased from clients_ in BeforeSleep
-  BlockedKeys blocked_;                  // the keyspace's observer: outlives keyspace_ use
-  std::vector<uint64_t> unblocked_;     // ids; ResumeUnblocked runs their input
-  resp::Parser prefetch_parser_;        // PrefetchInput's look-ahead
+  BlockedKeys blocked_;
+  WatchedKeys watched_;
+  std::vector<uint64_t> unblocked_;  // ids; ResumeUnblocked runs their input
+  resp::Parser prefetch_parser_;     // PrefetchInput's look-ahead
   std::vector<std::string_view> prefetch_keys_;
   uint64_t sync_requested_seq_ = 0;  // the highest sequence a WAL sync was asked for
 

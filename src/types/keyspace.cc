@@ -119,18 +119,25 @@ Keyspace::Counts& Keyspace::CountsFor(uint32_t ns) {
   return staged_counts_.back().second;
 }
 
-uint64_t Keyspace::KeyCount(int db) const {
-  for (auto& [n, c] : counts_) {
-    if (n == dbmap_[db]) return c.keys;
+const Keyspace::Counts* Keyspace::FindCounts(uint32_t ns) const {
+  // The open transaction's counts first: DBSIZE inside an EXEC sees the EXEC's writes.
+  for (auto& [n, c] : staged_counts_) {
+    if (n == ns) return &c;
   }
-  return 0;
+  for (auto& [n, c] : counts_) {
+    if (n == ns) return &c;
+  }
+  return nullptr;
+}
+
+uint64_t Keyspace::KeyCount(int db) const {
+  const Counts* c = FindCounts(dbmap_[db]);
+  return c != nullptr ? c->keys : 0;
 }
 
 uint64_t Keyspace::ExpiresCount(int db) const {
-  for (auto& [n, c] : counts_) {
-    if (n == dbmap_[db]) return c.expires;
-  }
-  return 0;
+  const Counts* c = FindCounts(dbmap_[db]);
+  return c != nullptr ? c->expires : 0;
 }
 
 void Keyspace::Prefetch(int db, const std::vector<std::string_view>& keys) {
@@ -355,26 +362,26 @@ Keyspace::KeyIterator Keyspace::NewKeyIterator(int db, bool fill_cache) {
 // --- Database map ---
 
 void Keyspace::FlushDb(int db) {
+  if (observer_ != nullptr) observer_->OnDbReplaced(db, -1);
   dbmap_changed_ = true;
   dbmap_[db] = next_ns_++;
-  if (observer_ != nullptr) observer_->OnDbReplaced(db);
 }
 
 void Keyspace::FlushAll() {
+  if (observer_ != nullptr) {
+    for (int db = 0; db < databases(); db++) observer_->OnDbReplaced(db, -1);
+  }
   dbmap_changed_ = true;
   for (auto& ns : dbmap_) ns = next_ns_++;
-  if (observer_ != nullptr) {
-    for (int db = 0; db < databases(); db++) observer_->OnDbReplaced(db);
-  }
 }
 
 void Keyspace::SwapDb(int a, int b) {
+  if (observer_ != nullptr) {
+    observer_->OnDbReplaced(a, b);
+    observer_->OnDbReplaced(b, a);
+  }
   dbmap_changed_ = true;
   std::swap(dbmap_[a], dbmap_[b]);
-  if (observer_ != nullptr) {
-    observer_->OnDbReplaced(a);
-    observer_->OnDbReplaced(b);
-  }
 }
 
 void Keyspace::WriteDbMapRecord() {

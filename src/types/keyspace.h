@@ -57,8 +57,10 @@ class KeyspaceObserver {
   virtual ~KeyspaceObserver() = default;
   // key of database db was stored as v (nullptr: deleted).
   virtual void OnKeyWritten(int db, std::string_view key, const StoredValue* v) = 0;
-  // Every key of database db may have changed (FLUSHDB, FLUSHALL, SWAPDB).
-  virtual void OnDbReplaced(int db) = 0;
+  // Every key of database db is about to be replaced: by nothing (FLUSHDB, FLUSHALL;
+  // replaced_with -1) or by the keys of database replaced_with (SWAPDB). Called before the
+  // change, so the observer can still read both databases as they were.
+  virtual void OnDbReplaced(int db, int replaced_with) = 0;
 };
 
 class Keyspace {
@@ -137,6 +139,7 @@ class Keyspace {
   void ClearSavePoint() { savepoint_set_ = false; }
   bool HasStaged() const { return batch_.Count() > 0 || dbmap_changed_ || !forced_counts_.empty(); }
 
+  // Including the open transaction's changes.
   uint64_t KeyCount(int db) const;
   uint64_t ExpiresCount(int db) const;
 
@@ -173,6 +176,7 @@ class Keyspace {
   static constexpr uint64_t kVersionLeaseStep = 1u << 20;
 
   Counts& CountsFor(uint32_t ns);
+  const Counts* FindCounts(uint32_t ns) const;  // staged, else committed; null if none
   // Appends a record to the batch and remembers it for reads of the transaction.
   void StageRecord(std::string_view engine_key, const std::string_view* value);
   // The newest staged record for engine_key: 1 put (*value set), 0 deleted, -1 none staged.
