@@ -43,6 +43,11 @@ bool CheckAuth(CommandContext& ctx, std::string_view user, std::string_view pass
 void PingCommand(CommandContext& ctx) {
   if (ctx.argc() > 2) {
     ctx.reply.Error("ERR wrong number of arguments for 'ping' command");
+  } else if (ctx.client.proto == 2 && ctx.client.subscribed()) {
+    // A RESP2 subscriber reads pushes: PING answers in their shape.
+    ctx.reply.ArrayHeader(2);
+    ctx.reply.Bulk("pong");
+    ctx.reply.Bulk(ctx.argc() == 2 ? ctx.arg(1) : std::string_view());
   } else if (ctx.argc() == 2) {
     ctx.reply.Bulk(ctx.arg(1));
   } else {
@@ -143,6 +148,7 @@ void SelectCommand(CommandContext& ctx) {
 void ResetCommand(CommandContext& ctx) {
   Client& c = ctx.client;
   ctx.server.DiscardTransaction(&c);
+  ctx.server.pubsub().UnsubscribeAll(&c);
   c.db = 0;
   c.proto = 2;
   ctx.reply.set_proto(2);
@@ -389,13 +395,13 @@ void ClientCommand(CommandContext& ctx) {
 
 // name, arity, flags, key positions {first, last, step}, function[, subcommands]
 const CommandSpec kCommands[] = {
-    {"ping", -1, "fast", {}, PingCommand},
+    {"ping", -1, "fast subscribed", {}, PingCommand},
     {"echo", 2, "fast", {}, EchoCommand},
-    {"quit", -1, "noauth fast", {}, QuitCommand},
+    {"quit", -1, "noauth fast subscribed", {}, QuitCommand},
     {"auth", -2, "noauth fast", {}, AuthCommand},
     {"hello", -1, "noauth fast", {}, HelloCommand},
     {"select", 2, "fast", {}, SelectCommand},
-    {"reset", 1, "noauth fast", {}, ResetCommand},
+    {"reset", 1, "noauth fast subscribed", {}, ResetCommand},
     {"readonly", 1, "fast", {}, ReadonlyCommand},
     {"client",
      -2,

@@ -483,7 +483,8 @@ bool ParseMPopOrReply(CommandContext& ctx, size_t numkeys_idx, std::vector<std::
     return false;
   }
   const size_t argc = ctx.argc();
-  if (static_cast<uint64_t>(numkeys) >= argc - numkeys_idx) {
+  // LEFT|RIGHT must follow the keys: where_idx = numkeys_idx + numkeys + 1 < argc.
+  if (static_cast<uint64_t>(numkeys) >= argc - numkeys_idx - 1) {
     ctx.reply.Error(errors::kSyntax);
     return false;
   }
@@ -525,7 +526,14 @@ void BlockingPop(CommandContext& ctx, const std::vector<std::string_view>& keys,
   int64_t deadline;
   if (!ParseTimeoutOrReply(ctx, timeout_arg, &deadline)) return;
   bool none;
-  PopFirstNonEmpty(ctx, keys, end, count, &none);
+  // Served after blocking: from the key that became ready, whatever its place among the
+  // keys, as Redis serves it (the others may have been filled by the same EXEC).
+  const std::string& ready = ctx.client.block.serving_key;
+  if (ctx.client.block.blocked && !ready.empty()) {
+    PopFirstNonEmpty(ctx, {ready}, end, count, &none);
+  } else {
+    PopFirstNonEmpty(ctx, keys, end, count, &none);
+  }
   if (!none) return;
   if (!ctx.server.BlockForKeys(ctx, keys, deadline, true, ValueType::kList)) {
     ctx.reply.NullArray();

@@ -23,5 +23,6 @@ void RegisterServerCommands(server::CommandTable* t);
 void RegisterHashCommands(server::CommandTable* t);
 void RegisterListCommands(server::CommandTable* t);
 void RegisterTransactionCommands(server::CommandTable* t);
+void RegisterPubSubCommands(server::CommandTable* t);
 
 }  // namespace strata::commands

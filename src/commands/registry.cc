@@ -19,6 +19,7 @@ void RegisterAllCommands(server::CommandTable* t) {
   RegisterHashCommands(t);
   RegisterListCommands(t);
   RegisterTransactionCommands(t);
+  RegisterPubSubCommands(t);
 }
 
 }  // namespace strata::commands

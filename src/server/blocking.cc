@@ -116,7 +116,11 @@ void Server::ServeReadyKeys() {
         if (!c->block.blocked || c->conn == nullptr) continue;
         if (rk.type >= 0 && rk.type != c->block.wait_type) continue;
         // A waiter that stays blocked found the key not servable: nor would the later ones.
-        if (!RunBlocked(c)) break;
+        c->block.serving_key = rk.key;
+        if (!RunBlocked(c)) {
+          c->block.serving_key.clear();
+          break;
+        }
       }
     }
   }

@@ -35,6 +35,7 @@ struct BlockState {
   int64_t deadline_ms = 0;        // absolute unix ms; 0: forever
   bool null_array = true;         // the timeout reply: a null array, else a null bulk
   int wait_type = 0;              // the ValueType it pops: writes of another type never serve
+  std::string serving_key;        // during a re-run: the ready key it is served from
 };
 
 // MULTI ... EXEC (src/server/multi.cc).
@@ -85,6 +86,13 @@ struct Client {
 
   BlockState block;
   MultiState multi;
+  bool in_exec = false;  // running the commands of its EXEC
+  // Pub/sub subscriptions, in subscription order (src/server/pubsub.h).
+  std::vector<std::string> channels, patterns, shard_channels;
+  // What SUBSCRIBE/PSUBSCRIBE replies count; SSUBSCRIBE counts shard_channels alone.
+  size_t subscriptions() const { return channels.size() + patterns.size(); }
+  // RESP2 clients with a subscription may only run (P|S)(UN)SUBSCRIBE, PING, QUIT, RESET.
+  bool subscribed() const { return subscriptions() + shard_channels.size() > 0; }
   std::vector<WatchedKey> watched;
   bool dirty_cas = false;      // a watched key changed: EXEC fails with a null reply
   bool deny_blocking = false;  // inside EXEC (and scripts): blocking commands do not block

@@ -85,6 +85,7 @@ void Server::OnClose(net::Connection* conn) {
     c->block = BlockState();
   }
   DiscardTransaction(c);
+  pubsub_.UnsubscribeAll(c);
   // Freed at the next BeforeSleep, never under a running command that may still use it.
   c->conn = nullptr;
   dead_clients_.push_back(c->id);
@@ -192,7 +193,8 @@ void Server::KillClient(Client* c, bool after_reply) {
 }
 
 bool Server::EnforceOutputLimit(Client* c) {
-  const int64_t limit = config_.client_output_buffer_limit;
+  const int64_t limit = c->subscribed() ? config_.client_output_buffer_pubsub_limit
+                                        : config_.client_output_buffer_limit;
   if (c->conn == nullptr || c->close == CloseMode::kNow || limit <= 0 ||
       c->conn->pending_output() <= static_cast<size_t>(limit)) {
     return false;
@@ -220,16 +222,20 @@ void Server::CloseMarkedClients() {
 }
 
 void Server::CheckOutputSoftLimits(int64_t now) {
-  int64_t soft = config_.client_output_buffer_soft_limit;
-  if (soft <= 0) return;
   std::vector<Client*> over;
   for (auto& [id, c] : clients_) {
     if (c->conn == nullptr) continue;
+    const bool pubsub = c->subscribed();
+    const int64_t soft = pubsub ? config_.client_output_buffer_pubsub_soft_limit
+                                : config_.client_output_buffer_soft_limit;
+    const int64_t secs = pubsub ? config_.client_output_buffer_pubsub_soft_seconds
+                                : config_.client_output_buffer_soft_seconds;
+    if (soft <= 0) continue;
     if (c->conn->pending_output() <= static_cast<size_t>(soft)) {
       c->obuf_soft_since_ms = 0;
     } else if (c->obuf_soft_since_ms == 0) {
       c->obuf_soft_since_ms = now;
-    } else if (now - c->obuf_soft_since_ms >= config_.client_output_buffer_soft_seconds * 1000) {
+    } else if (now - c->obuf_soft_since_ms >= secs * 1000) {
       over.push_back(c.get());
     }
   }
@@ -246,6 +252,7 @@ std::string Server::ClientInfoLine(const Client& c) const {
   std::string flags;
   if (c.monitor) flags += "O";
   // In Redis's order.
+  if (c.subscribed()) flags += "P";
   if (c.multi.active) flags += "x";
   if (c.block.blocked) flags += "b";
   if (c.dirty_cas) flags += "d";
@@ -262,8 +269,10 @@ std::string Server::ClientInfoLine(const Client& c) const {
   line += " idle=" + std::to_string((now - c.last_interaction_ms) / 1000);
   line += " flags=" + flags;
   line += " db=" + std::to_string(c.db);
-  line += " sub=0 psub=0 ssub=0 multi=" +
-          std::to_string(c.multi.active ? static_cast<int64_t>(c.multi.queued.size()) : -1);
+  line +=
+      " sub=" + std::to_string(c.channels.size()) + " psub=" + std::to_string(c.patterns.size()) +
+      " ssub=" + std::to_string(c.shard_channels.size()) +
+      " multi=" + std::to_string(c.multi.active ? static_cast<int64_t>(c.multi.queued.size()) : -1);
   line += " qbuf=" + std::to_string(conn ? conn->input().size() : 0);
   line += " qbuf-free=" + std::to_string(conn ? conn->input_capacity() - conn->input().size() : 0);
   line += " argv-mem=0 multi-mem=0 rbs=1024 rbp=0 obl=0 oll=0";

@@ -41,6 +41,10 @@ enum CommandFlag : uint32_t {
   // "movablekeys": keys are found by parsing the arguments (LMPOP numkeys key...), not by the
   // key spec, which is then empty.
   kCmdMovableKeys = 1 << 10,
+  kCmdPubSub = 1 << 11,  // "pubsub": a pub/sub command
+  // "subscribed": allowed to a RESP2 client with subscriptions ((P|S)(UN)SUBSCRIBE, PING,
+  // QUIT, RESET). Strata's own word: COMMAND INFO does not show it.
+  kCmdPubSubContext = 1 << 12,
 };
 // The COMMAND INFO names of the flags set in `flags`, in Redis's order.
 std::vector<std::string_view> FlagNames(uint32_t flags);

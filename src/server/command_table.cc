@@ -41,17 +41,13 @@ struct FlagWord {
 };
 // In the order Redis's COMMAND INFO lists flags.
 constexpr FlagWord kFlagWords[] = {
-    {"write", "write", kCmdWrite},
-    {"readonly", "readonly", kCmdReadOnly},
-    {"denyoom", "denyoom", kCmdDenyOom},
-    {"admin", "admin", kCmdAdmin},
-    {"noscript", "noscript", kCmdNoScript},
-    {"blocking", "blocking", kCmdBlocking},
-    {"loading", "loading", kCmdLoading},
-    {"stale", "stale", kCmdStale},
-    {"fast", "fast", kCmdFast},
-    {"noauth", "no_auth", kCmdNoAuth},
-    {"movablekeys", "movablekeys", kCmdMovableKeys},
+    {"write", "write", kCmdWrite},          {"readonly", "readonly", kCmdReadOnly},
+    {"denyoom", "denyoom", kCmdDenyOom},    {"admin", "admin", kCmdAdmin},
+    {"pubsub", "pubsub", kCmdPubSub},       {"noscript", "noscript", kCmdNoScript},
+    {"blocking", "blocking", kCmdBlocking}, {"loading", "loading", kCmdLoading},
+    {"stale", "stale", kCmdStale},          {"fast", "fast", kCmdFast},
+    {"noauth", "no_auth", kCmdNoAuth},      {"movablekeys", "movablekeys", kCmdMovableKeys},
+    {"subscribed", "", kCmdPubSubContext},  // not shown by COMMAND INFO
 };
 
 [[noreturn]] void BadTable(std::string_view name, const std::string& why) {
@@ -81,7 +77,7 @@ bool Command::IsAdmin(const std::vector<std::string_view>& argv) const {
 std::vector<std::string_view> FlagNames(uint32_t flags) {
   std::vector<std::string_view> names;
   for (const FlagWord& f : kFlagWords) {
-    if (flags & f.bit) names.push_back(f.name);
+    if ((flags & f.bit) && !f.name.empty()) names.push_back(f.name);
   }
   return names;
 }

@@ -97,11 +97,14 @@ ConfigRegistry::ConfigRegistry(Config* c) : c_(c) {
         return "normal " + std::to_string(c_->client_output_buffer_limit) + " " +
                std::to_string(c_->client_output_buffer_soft_limit) + " " +
                std::to_string(c_->client_output_buffer_soft_seconds) +
-               " slave 268435456 67108864 60 pubsub 33554432 8388608 60";
+               " slave 268435456 67108864 60 pubsub " +
+               std::to_string(c_->client_output_buffer_pubsub_limit) + " " +
+               std::to_string(c_->client_output_buffer_pubsub_soft_limit) + " " +
+               std::to_string(c_->client_output_buffer_pubsub_soft_seconds);
       },
       [this](const std::vector<std::string>& a, std::string* err) {
-        // Accepts Redis's "<class> <hard> <soft> <seconds>" groups; only the normal class's
-        // hard limit applies (there are no replicas or pub/sub clients).
+        // Accepts Redis's "<class> <hard> <soft> <seconds>" groups; the normal and pubsub
+        // classes apply (there are no replicas yet).
         std::vector<std::string> w;
         for (const auto& x : a) {
           std::istringstream is(x);
@@ -128,6 +131,10 @@ ConfigRegistry::ConfigRegistry(Config* c) : c_(c) {
             c_->client_output_buffer_limit = hard;
             c_->client_output_buffer_soft_limit = soft;
             c_->client_output_buffer_soft_seconds = secs;
+          } else if (cls == "pubsub") {
+            c_->client_output_buffer_pubsub_limit = hard;
+            c_->client_output_buffer_pubsub_soft_limit = soft;
+            c_->client_output_buffer_pubsub_soft_seconds = secs;
           }
         }
         return true;

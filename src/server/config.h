@@ -30,6 +30,10 @@ struct Config {
   int64_t client_output_buffer_limit = 256ll << 20;
   int64_t client_output_buffer_soft_limit = 0;  // 0: none
   int64_t client_output_buffer_soft_seconds = 0;
+  // The pubsub class (clients subscribed to a channel or pattern), as Redis's defaults.
+  int64_t client_output_buffer_pubsub_limit = 32ll << 20;
+  int64_t client_output_buffer_pubsub_soft_limit = 8ll << 20;
+  int64_t client_output_buffer_pubsub_soft_seconds = 60;
   std::string enable_debug_command = "no";                            // no | yes | local
   std::vector<std::pair<std::string, std::string>> renamed_commands;  // rename-command a b
 

@@ -119,6 +119,13 @@ void Server::Execute(Client* c, const std::vector<std::string_view>& argv, std::
     return reject("NOAUTH Authentication required.");
   }
   if ((cmd->flags & kCmdWrite) && !db_->BackgroundError().ok()) return reject(MisconfError());
+  if (c->proto == 2 && c->subscribed() && !(cmd->flags & kCmdPubSubContext)) {
+    std::string full = cmd->name;
+    if (!cmd->subcommands.empty() && argv.size() >= 2) full += "|" + ToLower(argv[1]);
+    return reject("ERR Can't execute '" + full +
+                  "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed "
+                  "in this context");
+  }
   if (c->multi.active && !IsTransactionControl(*cmd)) {
     QueueCommand(c, argv);
     w.Simple("QUEUED");

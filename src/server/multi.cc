@@ -75,6 +75,7 @@ void Server::ExecTransaction(CommandContext& ctx) {
   std::vector<std::vector<std::string>> queued = std::move(c->multi.queued);
   DiscardTransaction(c);  // unwatch first, as Redis: the transaction's own writes touch nothing
   c->deny_blocking = true;
+  c->in_exec = true;
   std::string* out = ctx.reply.buffer();
   ctx.reply.ArrayHeader(static_cast<int64_t>(queued.size()));
   std::vector<std::string_view> argv;
@@ -87,6 +88,7 @@ void Server::ExecTransaction(CommandContext& ctx) {
   }
   keyspace_->ClearSavePoint();
   c->deny_blocking = false;
+  c->in_exec = false;
   c->last_cmd = "exec";
 }
 

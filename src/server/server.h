@@ -34,6 +34,7 @@
 #include "server/command.h"
 #include "server/config.h"
 #include "server/memory_budget.h"
+#include "server/pubsub.h"
 #include "server/watched_keys.h"
 #include "store/db.h"
 #include "types/keyspace.h"
@@ -162,6 +163,12 @@ class Server : public net::ConnectionHandler, private types::KeyspaceObserver {
   void Watch(Client* c, std::string_view key);
   void UnwatchAll(Client* c);
 
+  // --- Pub/sub (publish.cc) ---
+  PubSub& pubsub() { return pubsub_; }
+  // Delivers message to the subscribers of channel (kChannel: and of matching patterns;
+  // kShard: shard subscribers). Returns how many received it.
+  size_t Publish(PubSub::Kind kind, std::string_view channel, std::string_view message);
+
   // Applies a config change that takes effect at run time (CONFIG SET).
   void OnConfigChanged(const std::string& name);
 
@@ -275,6 +282,7 @@ class Server : public net::ConnectionHandler, private types::KeyspaceObserver {
   std::vector<uint64_t> dead_clients_;  // closed; erased from clients_ in BeforeSleep
   BlockedKeys blocked_;
   WatchedKeys watched_;
+  PubSub pubsub_;
   std::vector<uint64_t> unblocked_;  // ids; ResumeUnblocked runs their input
   resp::Parser prefetch_parser_;     // PrefetchInput's look-ahead
   std::vector<std::string_view> prefetch_keys_;

@@ -258,7 +258,7 @@ class Gen:
 COMMANDS = {}
 # A family's commands live here or in gen_<family>.py (imported at the end of this file).
 FAMILY_WEIGHTS = {"strings": 40, "keyspace": 30, "hashes": 20, "lists": 20, "sets": 15,
-                  "zsets": 20, "transactions": 6, "connection": 8, "server": 9, "unknown": 3}
+                  "zsets": 20, "transactions": 6, "pubsub": 4, "connection": 8, "server": 9, "unknown": 3}
 
 
 def restrict_families(names):
@@ -1116,3 +1116,4 @@ import gen_lists  # noqa: E402,F401
 import gen_sets  # noqa: E402,F401
 import gen_zsets  # noqa: E402,F401
 import gen_transactions  # noqa: E402,F401
+import gen_pubsub  # noqa: E402,F401
