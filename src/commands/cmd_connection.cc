@@ -166,6 +166,10 @@ void ReadonlyCommand(CommandContext& ctx) {
 
 /*--- CLIENT ---*/
 
+// Redis's getClientType for the kinds of client Strata has: a client with a subscription is
+// "pubsub", any other "normal" (MONITOR included).
+std::string_view ClientType(const Client& c) { return c.subscribed() ? "pubsub" : "normal"; }
+
 void ClientKill(CommandContext& ctx) {
   Server& srv = ctx.server;
   if (ctx.argc() == 3) {
@@ -205,8 +209,8 @@ void ClientKill(CommandContext& ctx) {
       has_laddr = true;
     } else if (EqualsIgnoreCase(opt, "TYPE")) {
       type = ToLower(val);
-      if (type != "normal" && type != "master" && type != "replica" && type != "slave" &&
-          type != "pubsub") {
+      if (type == "slave") type = "replica";
+      if (type != "normal" && type != "master" && type != "replica" && type != "pubsub") {
         ctx.reply.Error("ERR Unknown client type '" + std::string(CStr(val)) + "'");
         return;
       }
@@ -235,7 +239,7 @@ void ClientKill(CommandContext& ctx) {
     if (want_id > 0 && c->id != static_cast<uint64_t>(want_id)) continue;
     if (has_addr && c->conn->peer() != addr) continue;
     if (has_laddr && c->conn->local() != laddr) continue;
-    if (!type.empty() && type != "normal") continue;
+    if (!type.empty() && type != ClientType(*c)) continue;
     if (skipme && c.get() == &ctx.client) continue;
     victims.push_back(c.get());
   }
@@ -284,12 +288,14 @@ void ClientCommand(CommandContext& ctx) {
     // As Redis 7.0: CLIENT LIST, CLIENT LIST TYPE <type> (exactly), or CLIENT LIST ID <id>...
     // (each id in turn, repeats included; an id of no client is skipped).
     std::string out;
+    std::string type_filter;
     if (argc == 4 && EqualsIgnoreCase(ctx.arg(2), "TYPE")) {
-      std::string t = ToLower(ctx.arg(3));
-      if (t != "normal" && t != "master" && t != "replica" && t != "slave" && t != "pubsub") {
+      type_filter = ToLower(ctx.arg(3));
+      if (type_filter == "slave") type_filter = "replica";
+      if (type_filter != "normal" && type_filter != "master" && type_filter != "replica" &&
+          type_filter != "pubsub") {
         return ctx.reply.Error("ERR Unknown client type '" + std::string(CStr(ctx.arg(3))) + "'");
       }
-      if (t != "normal") return ctx.reply.Verbatim(out);  // no such clients here
     } else if (argc > 3 && EqualsIgnoreCase(ctx.arg(2), "ID")) {
       std::vector<int64_t> ids;
       for (size_t i = 3; i < argc; i++) {
@@ -307,7 +313,9 @@ void ClientCommand(CommandContext& ctx) {
     }
     std::vector<const Client*> list;
     for (auto& [id, c] : ctx.server.clients()) {
-      if (c->conn != nullptr) list.push_back(c.get());
+      if (c->conn == nullptr) continue;
+      if (!type_filter.empty() && type_filter != ClientType(*c)) continue;
+      list.push_back(c.get());
     }
     std::sort(list.begin(), list.end(),
               [](const Client* a, const Client* b) { return a->id < b->id; });
