@@ -9,7 +9,8 @@ BUILD    ?= build$(if $(SAN),/san-$(subst $(comma),-,$(SAN)))
 comma    := ,
 
 DEFS     := -DSPDLOG_SHARED_LIB -DSPDLOG_COMPILED_LIB -DSPDLOG_FMT_EXTERNAL
-CXXFLAGS += -std=c++20 $(OPT) -g -Wall -Wextra -Werror -pthread -Isrc $(DEFS) -MMD -MP
+CXXFLAGS += -std=c++20 $(OPT) -g -Wall -Wextra -Werror -pthread -Isrc $(DEFS) -MMD -MP \
+            -I/usr/include/lua5.1
 LDFLAGS  += -pthread
 ifneq ($(SAN),)
 # GCC 12 reports false array-bounds/stringop warnings in inlined code when sanitizers are on.
@@ -20,14 +21,16 @@ LDFLAGS  += -fsanitize=$(SAN)
 endif
 
 # Modules, in dependency order; each becomes a static library (docs/design.md §1):
-# main -> commands -> server -> {net, resp, types}; types -> store -> util. store, resp
-# and net never include each other or anything above them; server never includes commands.
-MODULES  := util store types resp net server commands
+# main -> commands -> {server, script}; server -> {net, resp, types}; script -> resp;
+# types -> store -> util. store, resp and net never include each other or anything above
+# them; server never includes commands or script.
+MODULES  := util store types resp net script server commands
 LIB_util   :=
 LIB_store  := -lxxhash -llz4 -lzstd
 LIB_types  :=
 LIB_resp   :=
 LIB_net    := -luv
+LIB_script := -llua5.1 -lcrypto
 LIB_server := -lspdlog -lfmt
 LIB_commands :=
 SYSLIBS  := $(foreach m,$(MODULES),$(LIB_$(m))) -ldl -lrt
@@ -37,7 +40,7 @@ obj_of    = $(patsubst %.cc,$(BUILD)/%.o,$(1))
 lib_of    = $(BUILD)/lib$(1).a
 ALL_LIBS := $(foreach m,$(MODULES),$(call lib_of,$(m)))
 # Link order: dependents before dependencies.
-LINK_LIBS := $(foreach m,commands server net resp types store util,$(call lib_of,$(m)))
+LINK_LIBS := $(foreach m,commands server script net resp types store util,$(call lib_of,$(m)))
 
 SERVER   := $(BUILD)/strata-server
 UNIT_DIRS := $(notdir $(wildcard tests/unit/*))
@@ -79,7 +82,8 @@ DEPS_types  := types store util
 DEPS_resp   := resp util
 DEPS_net    := net util
 DEPS_server := server net resp types store util
-DEPS_commands := commands server net resp types store util
+DEPS_commands := commands server script net resp types store util
+DEPS_script := script resp util
 define UNIT_RULES
 $(BUILD)/tests/unit_$(1): $(call obj_of,$(wildcard tests/unit/$(1)/*.cc)) $(foreach m,$(DEPS_$(1)),$(call lib_of,$(m)))
 	@mkdir -p $$(dir $$@)

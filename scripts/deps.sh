@@ -5,14 +5,16 @@
 set -euo pipefail
 
 # build + run:  g++, make, libuv (event loop), spdlog (logging), xxhash (checksums),
-#               lz4/zstd (SSTable block compression)
+#               lz4/zstd (SSTable block compression), Lua 5.1 (EVAL: the Lua Redis embeds;
+#               lua-cjson and lua-bitop give scripts Redis's cjson and bit libraries),
+#               libssl-dev (libcrypto's SHA1 for script names)
 # tests:        gtest, hiredis (integration client), redis-tools (redis-cli, redis-benchmark),
 #               redis-server (the reference the compatibility tests compare against),
 #               python3-redis (redis-py for /usr/bin/python3: the client-library test),
 #               clang + libclang-rt-14-dev (libFuzzer runtime for the fuzz targets)
 # benchmarks:   leveldb, rocksdb (linked only into bench/), gnuplot-nox (stall plot)
 PKGS=(g++ make pkg-config libuv1-dev libspdlog-dev libxxhash-dev liblz4-dev libzstd-dev
-      libgtest-dev libhiredis-dev redis-tools redis-server python3-redis clang libclang-rt-14-dev)
+      liblua5.1-0-dev lua-cjson lua-bitop libssl-dev libgtest-dev libhiredis-dev redis-tools redis-server python3-redis clang libclang-rt-14-dev)
 if [ "${1:-}" = "--bench" ]; then
   PKGS+=(libleveldb-dev librocksdb-dev gnuplot-nox)
 fi

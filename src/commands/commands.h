@@ -24,5 +24,6 @@ void RegisterHashCommands(server::CommandTable* t);
 void RegisterListCommands(server::CommandTable* t);
 void RegisterTransactionCommands(server::CommandTable* t);
 void RegisterPubSubCommands(server::CommandTable* t);
+void RegisterScriptingCommands(server::CommandTable* t);
 
 }  // namespace strata::commands

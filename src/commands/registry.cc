@@ -20,6 +20,7 @@ void RegisterAllCommands(server::CommandTable* t) {
   RegisterListCommands(t);
   RegisterTransactionCommands(t);
   RegisterPubSubCommands(t);
+  RegisterScriptingCommands(t);
 }
 
 }  // namespace strata::commands

@@ -384,6 +384,41 @@ def pipelines(r, rs):
 
 
 @section
+def transactions_scripts_pubsub(r, rs):
+    # r.pipeline() is a MULTI/EXEC transaction by default.
+    res = r.pipeline().set("tx:a", 1).incr("tx:a").lpush("tx:l", "x", "y").execute()
+    check("transaction pipeline", res, [True, 2, 2])
+    # WATCH-based optimistic locking, as redis-py's transaction() helper does it.
+    r.set("tx:balance", 100)
+
+    def withdraw(pipe):
+        balance = int(pipe.get("tx:balance"))
+        pipe.multi()
+        pipe.set("tx:balance", balance - 30)
+
+    r.transaction(withdraw, "tx:balance")
+    check("watched transaction", r.get("tx:balance"), b"70")
+    # Scripts: r.lock() acquires with SET NX PX and releases with a Lua script.
+    lock = r.lock("tx:lock", timeout=10)
+    check_true("lock acquired", lock.acquire(blocking=False))
+    check_true("lock held elsewhere", not r.lock("tx:lock").acquire(blocking=False))
+    lock.release()
+    check("lock released", r.exists("tx:lock"), 0)
+    incr_by = r.register_script("return redis.call('INCRBY', KEYS[1], ARGV[1])")
+    check("registered script (EVALSHA, then EVAL on NOSCRIPT)", incr_by(keys=["tx:n"], args=[5]), 5)
+    r.script_flush()
+    check("registered script after SCRIPT FLUSH", incr_by(keys=["tx:n"], args=[5]), 10)
+    # Pub/sub.
+    p = r.pubsub()
+    p.subscribe("tx:chan")
+    check("subscribe confirmation", p.get_message(timeout=1)["type"], "subscribe")
+    check("publish receivers", r.publish("tx:chan", "hello"), 1)
+    msg = p.get_message(timeout=1)
+    check("message received", (msg["type"], msg["data"]), ("message", b"hello"))
+    p.close()
+
+
+@section
 def pool_and_threads(r, rs):
     pool = redis.ConnectionPool(host=HOST, port=PORT, max_connections=8, socket_timeout=10)
     shared = redis.Redis(connection_pool=pool)
