@@ -2,13 +2,11 @@
 
 #include <algorithm>
 #include <map>
+#include <string>
 #include <unordered_set>
 
 namespace strata::types {
 namespace {
-
-// The common prefix search stops here: past it, probes spread over every byte value.
-constexpr size_t kMaxPrefix = 64;
 
 uint64_t Uniform(std::mt19937_64* rng, uint64_t lo, uint64_t hi) {  // [lo, hi]
   return std::uniform_int_distribution<uint64_t>(lo, hi)(*rng);
@@ -91,53 +89,63 @@ Status RandomPicker::AtPositions(const std::vector<uint64_t>& positions,
   return it_->status();
 }
 
-Status RandomPicker::FindRange() {
-  have_range_ = true;
-  it_->SeekToFirst();
-  if (!it_->Valid()) return it_->status();
-  const std::string first(it_->key());
-  std::string probe;
-  for (size_t i = 0; i < kMaxPrefix; i++) {
-    // The largest byte at position i among the elements that start with prefix_: the
-    // largest b for which some element is >= prefix_ + b and still starts with prefix_.
-    auto exists_from = [&](int b) {
-      probe = prefix_;
-      probe.push_back(static_cast<char>(b));
-      it_->Seek(probe);
-      return it_->Valid() && it_->key().starts_with(prefix_);
-    };
-    if (!exists_from(0)) break;  // only `first` itself (== prefix_) starts with prefix_
-    int lo = 0, hi = 255;        // exists_from(lo) holds; find the largest such b
+bool RandomPicker::Branches(const std::string& prefix, Range* r) {
+  auto cached = ranges_.find(prefix);
+  if (cached != ranges_.end()) {
+    *r = cached->second;
+    return true;
+  }
+  it_->Seek(prefix);
+  if (!it_->Valid() || !it_->key().starts_with(prefix)) return false;
+  r->self = it_->key().size() == prefix.size();
+  if (r->self) it_->Next();
+  if (!it_->Valid() || !it_->key().starts_with(prefix)) {
+    r->lo = r->hi = -1;  // the prefix itself is the only member under it
+  } else {
+    // The smallest next byte is the first longer member's; the largest, by bisection: the
+    // largest b for which some member >= prefix + b still starts with prefix.
+    r->lo = static_cast<unsigned char>(it_->key()[prefix.size()]);
+    int lo = r->lo, hi = 255;
+    std::string probe;
     while (lo < hi) {
       const int mid = (lo + hi + 1) / 2;
-      if (exists_from(mid)) {
+      probe = prefix;
+      probe.push_back(static_cast<char>(mid));
+      it_->Seek(probe);
+      if (it_->Valid() && it_->key().starts_with(prefix)) {
         lo = mid;
       } else {
         hi = mid - 1;
       }
     }
-    const auto first_b = i < first.size() ? static_cast<unsigned char>(first[i]) : 0;
-    if (i < first.size() && lo == first_b) {
-      prefix_.push_back(first[i]);  // every element has this byte here
-      continue;
-    }
-    lo_ = first_b;
-    hi_ = static_cast<unsigned char>(lo);
-    break;
+    r->hi = lo;
   }
-  return it_->status();
+  ranges_.emplace(prefix, *r);
+  return true;
 }
 
 Status RandomPicker::SeekRandom() {
-  if (!have_range_) {
-    Status s = FindRange();
-    if (!s.ok()) return s;
+  std::string prefix;
+  for (size_t depth = 0; depth < kMaxDepth; depth++) {
+    Range r;
+    if (!Branches(prefix, &r)) break;  // empty (the record said otherwise): first element
+    const int options = (r.hi < 0 ? 0 : r.hi - r.lo + 1) + (r.self ? 1 : 0);
+    const int pick = static_cast<int>(Uniform(rng_, 0, options - 1));
+    if (r.self && pick == options - 1) {
+      it_->Seek(prefix);  // the member equal to the prefix
+      return it_->status();
+    }
+    prefix.push_back(static_cast<char>(r.lo + pick));
+    it_->Seek(prefix);
+    if (!it_->Valid()) break;
+    if (!it_->key().starts_with(prefix)) return it_->status();  // a gap: the next branch
   }
-  std::string probe = prefix_;
-  probe.push_back(static_cast<char>(Uniform(rng_, lo_, hi_)));
+  // Deeper than kMaxDepth: random bytes below the prefix reached.
+  std::string probe = prefix;
   const uint64_t r = (*rng_)();
   for (int i = 0; i < 8; i++) probe.push_back(static_cast<char>(r >> (8 * i)));
   it_->Seek(probe);
+  if (!it_->Valid() || !it_->key().starts_with(prefix)) it_->Seek(prefix);
   if (!it_->Valid()) it_->SeekToFirst();
   return it_->status();
 }

@@ -6,18 +6,22 @@
 //   - size <= kExactLimit, or a distinct sample of at least a quarter of the collection:
 //     exactly uniform. One pass over the elements picks uniformly chosen positions (Floyd's
 //     sampling of positions for distinct picks), O(size) time, O(picked) memory.
-//   - otherwise each pick seeks to a random probe and takes the first element at or after
-//     it (wrapping to the first element). The probe is the elements' common prefix followed
-//     by random bytes whose first byte lies between the first and the last element's byte
-//     at that position, so keys sharing a long prefix ("user:1234") are still spread. An
-//     element's chance is proportional to the gap in byte space between it and the element
-//     before it: uniform for evenly spread elements, skewed for clustered ones. O(log) per
-//     pick (a few dozen seeks once per command to find the common prefix).
+//   - otherwise a random descent of the elements' byte trie: at each depth the next byte is
+//     drawn uniformly between the smallest and the largest next byte that elements under the
+//     prefix so far have (an element equal to the prefix is one more option), and a byte no
+//     element has leads to the next branch that exists. So elements sharing a long prefix
+//     ("user:1234") are still spread, and evenly populated branches (digits, hex ids) give
+//     close to uniform picks; a branch's chance is (1 + the byte gap before it) / (the
+//     range's width), whatever the branch's size, so elements of small branches next to
+//     big ones are favoured. Each pick costs one seek per depth plus a bisection (8 seeks)
+//     per prefix not seen before in this picker (remembered: repeated picks share the top
+//     levels). No element list is built.
 #pragma once
 
 #include <cstdint>
 #include <random>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -31,7 +35,8 @@ class RandomPicker {
   static constexpr uint64_t kExactLimit = 1024;
   using Element = std::pair<std::string, std::string>;  // sub-key suffix, value
 
-  // it: over the collection's sub-keys (no writes may be staged while the picker is used);
+  // it: over the collection's sub-keys (no writes may be staged while the picker is used;
+  // the picker remembers the element tree's shape);
   // size: its element count (> 0).
   RandomPicker(PrefixIterator* it, uint64_t size, std::mt19937_64* rng)
       : it_(it), size_(size), rng_(rng) {}
@@ -48,14 +53,19 @@ class RandomPicker {
   std::vector<uint64_t> DistinctPositions(uint64_t count);
   // Seek-based pick (large collections): positions the iterator on a random element.
   Status SeekRandom();
-  Status FindRange();  // fills prefix_, lo_, hi_ once
+  // The next bytes of the elements under `prefix`: [lo, hi] (-1: none longer than the
+  // prefix), and whether the prefix itself is an element. False if no element has it.
+  struct Range {
+    int lo = -1, hi = -1;
+    bool self = false;
+  };
+  bool Branches(const std::string& prefix, Range* r);
+  static constexpr size_t kMaxDepth = 64;  // past it: random bytes
 
   PrefixIterator* it_;
   uint64_t size_;
   std::mt19937_64* rng_;
-  bool have_range_ = false;
-  std::string prefix_;               // common prefix of the first and the last element
-  unsigned char lo_ = 0, hi_ = 255;  // their bytes just after prefix_ (0/255 past the end)
+  std::unordered_map<std::string, Range> ranges_;  // Branches() of the prefixes seen
 };
 
 }  // namespace strata::types
