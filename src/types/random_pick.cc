@@ -44,10 +44,11 @@ Status RandomPicker::PickDistinct(uint64_t count, std::vector<Element>* out) {
     }
     return it_->status();
   }
-  if (size_ <= kExactLimit || count >= size_ / 4) {
+  if (size_ <= kExactLimit || count >= size_ / kExactFraction) {
     return AtPositions(DistinctPositions(count), out);
   }
-  // count < size / 4: probes, skipping to the next unchosen element on a repeat.
+  // A small sample of a large collection: probes, skipping to the next unchosen element on a
+  // repeat.
   std::map<std::string, std::string> chosen;
   while (chosen.size() < count) {
     Status s = SeekRandom();
@@ -125,6 +126,19 @@ bool RandomPicker::Branches(const std::string& prefix, Range* r) {
 }
 
 Status RandomPicker::SeekRandom() {
+  Status s = Descend();
+  // Then a few elements further: spreads the picks of a branch over its neighbours, which
+  // matters where the trie is lopsided (an element equal to a prefix, as "user:1" before
+  // "user:10".."user:19999", is one option among its prefix's branches).
+  for (uint64_t skip = Uniform(rng_, 0, kSpread - 1); s.ok() && skip > 0; skip--) {
+    it_->Next();
+    if (!it_->Valid()) it_->SeekToFirst();
+    s = it_->status();
+  }
+  return s;
+}
+
+Status RandomPicker::Descend() {
   std::string prefix;
   for (size_t depth = 0; depth < kMaxDepth; depth++) {
     Range r;

@@ -3,7 +3,7 @@
 // here copies a large collection into memory.
 //
 // Distribution:
-//   - size <= kExactLimit, or a distinct sample of at least a quarter of the collection:
+//   - size <= kExactLimit, or a distinct sample of at least 1/128 of the collection:
 //     exactly uniform. One pass over the elements picks uniformly chosen positions (Floyd's
 //     sampling of positions for distinct picks), O(size) time, O(picked) memory.
 //   - otherwise a random descent of the elements' byte trie: at each depth the next byte is
@@ -13,9 +13,13 @@
 //     ("user:1234") are still spread, and evenly populated branches (digits, hex ids) give
 //     close to uniform picks; a branch's chance is (1 + the byte gap before it) / (the
 //     range's width), whatever the branch's size, so elements of small branches next to
-//     big ones are favoured. Each pick costs one seek per depth plus a bisection (8 seeks)
-//     per prefix not seen before in this picker (remembered: repeated picks share the top
-//     levels). No element list is built.
+//     big ones are favoured. The element reached is then followed by 0..63 more elements
+//     (uniformly), which spreads picks in lopsided tries: an element equal to a prefix
+//     ("user:1" before "user:10".."user:19999") is one option among that prefix's
+//     branches, so it and its neighbours would otherwise come up far too often. Each pick
+//     costs one seek per depth, a bisection (8 seeks) per prefix not seen before in this
+//     picker (remembered: repeated picks share the top levels) and up to 63 steps. No
+//     element list is built.
 #pragma once
 
 #include <cstdint>
@@ -53,6 +57,10 @@ class RandomPicker {
   std::vector<uint64_t> DistinctPositions(uint64_t count);
   // Seek-based pick (large collections): positions the iterator on a random element.
   Status SeekRandom();
+  Status Descend();                        // the trie descent alone
+  static constexpr uint64_t kSpread = 64;  // SeekRandom moves on 0..kSpread-1 elements
+  // A distinct sample of at least size / kExactFraction walks the whole collection.
+  static constexpr uint64_t kExactFraction = 128;
   // The next bytes of the elements under `prefix`: [lo, hi] (-1: none longer than the
   // prefix), and whether the prefix itself is an element. False if no element has it.
   struct Range {
