@@ -357,6 +357,23 @@ TEST_F(SetTest, Resp3Shapes) {
   EXPECT_EQ(raw.Exchange(EncodeCommand({"SPOP", "s", "1"})), "~1\r\n$1\r\na\r\n");
 }
 
+// SRANDMEMBER with a huge negative count (2^63 - 1 picks) stops at the client's output
+// limit and the client is closed, as Redis does at its CLIENT_CLOSE_ASAP; the server lives on.
+// Strata-only: Redis's default normal-client limit is unlimited.
+TEST_F(SetTest, HugeRepeatedPicksStopAtTheOutputLimit) {
+  STRATA_ONLY();
+  EXPECT_EQ(c_.Run("SADD s a b c"), ":3");
+  EXPECT_EQ(c_.Run("HSET h f v"), ":1");
+  EXPECT_EQ(c_.Run({"CONFIG", "SET", "client-output-buffer-limit", "normal 1mb 0 0"}), "+OK");
+  for (const char* cmd :
+       {"SRANDMEMBER s -9223372036854775807", "HRANDFIELD h -4611686018427387903 WITHVALUES"}) {
+    Client victim = server_.Connect();
+    Reply r = victim.Cmd(cmd);
+    EXPECT_TRUE(r == nullptr || r->type == REDIS_REPLY_ERROR) << cmd << ": " << Show(r);
+    EXPECT_EQ(c_.Run("SCARD s"), ":3") << cmd;
+  }
+}
+
 TEST(SetDurabilityTest, SetsSurviveKill9AndDeletedOnesStayDeleted) {
   STRATA_ONLY();
   TestServer server;
