@@ -3,7 +3,6 @@
 // encoding is src/types/set.h, the merges src/types/set_algebra.h, random choice
 // src/types/random_pick.h; these functions parse arguments and shape replies.
 #include <algorithm>
-#include <climits>
 #include <optional>
 
 #include "commands/commands.h"
