@@ -1,5 +1,6 @@
 #include "types/set_algebra.h"
 
+#include <algorithm>
 #include <string>
 
 namespace strata::types {
@@ -54,20 +55,30 @@ Status Intersect(const std::vector<PrefixIterator*>& sets, const MemberFn& emit)
 }
 
 Status Union(const std::vector<PrefixIterator*>& sets, const MemberFn& emit) {
-  for (PrefixIterator* it : sets) it->SeekToFirst();
-  std::string min;
-  while (true) {
-    bool any = false;
-    for (PrefixIterator* it : sets) {
-      if (it->Valid() && (!any || it->key() < min)) {
-        min.assign(it->key());
-        any = true;
-      }
+  // A min-heap of the inputs by current member; equal members of several inputs come out
+  // one after the other and are emitted once.
+  auto greater = [&](size_t a, size_t b) { return sets[a]->key() > sets[b]->key(); };
+  std::vector<size_t> heap;
+  for (size_t i = 0; i < sets.size(); i++) {
+    sets[i]->SeekToFirst();
+    if (sets[i]->Valid()) heap.push_back(i);
+  }
+  std::make_heap(heap.begin(), heap.end(), greater);
+  std::string last;
+  bool any = false;
+  while (!heap.empty()) {
+    std::pop_heap(heap.begin(), heap.end(), greater);
+    PrefixIterator* it = sets[heap.back()];
+    if (!any || it->key() != last) {
+      last.assign(it->key());
+      any = true;
+      if (!emit(last)) break;
     }
-    if (!any) break;
-    if (!emit(min)) break;
-    for (PrefixIterator* it : sets) {
-      if (it->Valid() && it->key() == min) it->Next();
+    it->Next();
+    if (it->Valid()) {
+      std::push_heap(heap.begin(), heap.end(), greater);
+    } else {
+      heap.pop_back();
     }
   }
   return FirstError(sets);

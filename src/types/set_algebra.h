@@ -24,7 +24,7 @@ using MemberFn = std::function<bool(std::string_view member)>;
 // so the cost is about (size of the smallest input) x (inputs) seeks; put the smallest
 // input first. Empty input list: empty result.
 Status Intersect(const std::vector<PrefixIterator*>& sets, const MemberFn& emit);
-// Members in any input: a k-way merge, O(total members x inputs).
+// Members in any input: a k-way merge over a heap, O(total members x log inputs).
 Status Union(const std::vector<PrefixIterator*>& sets, const MemberFn& emit);
 // Members of sets[0] in none of the others: one pass over sets[0], the others advanced
 // alongside it, O(size of sets[0] x inputs) steps or seeks at most.
