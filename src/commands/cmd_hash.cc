@@ -1,13 +1,16 @@
 // Hash commands: HSET HSETNX HMSET HGET HMGET HGETALL HKEYS HVALS HLEN HDEL HEXISTS HSTRLEN
-// HINCRBY HINCRBYFLOAT (Redis's t_hash.c). The encoding is src/types/hash.h; these functions
-// parse arguments and shape replies.
+// HINCRBY HINCRBYFLOAT HRANDFIELD HSCAN (Redis's t_hash.c). The encoding is src/types/hash.h; these
+// functions parse arguments and shape replies.
 #include <cmath>
 #include <optional>
 
 #include "commands/commands.h"
+#include "commands/random_reply.h"
+#include "commands/scan_cursor.h"
 #include "server/command.h"
 #include "server/server.h"
 #include "types/hash.h"
+#include "types/random_pick.h"
 
 namespace strata::commands {
 
@@ -230,6 +233,88 @@ void HIncrByFloatCommand(CommandContext& ctx) {
   ctx.reply.Bulk(text);
 }
 
+// HRANDFIELD key [count [WITHVALUES]] -> a random field (nil if none); with a count >= 0 up
+// to count distinct fields, with a negative count exactly -count, repeats allowed. With
+// WITHVALUES each field is followed by its value (RESP2), or each is a [field, value] pair
+// (RESP3).
+void HRandFieldCommand(CommandContext& ctx) {
+  int64_t count = 1;
+  bool withvalues = false;
+  const bool with_count = ctx.argc() >= 3;
+  if (with_count) {
+    if (!ParseInt64Strict(ctx.arg(2), &count)) return ctx.reply.Error(errors::kNotInt);
+    if (count == INT64_MIN) {
+      return ctx.reply.Error(
+          "ERR value is out of range, value must between -9223372036854775807 and "
+          "9223372036854775807");
+    }
+    if (ctx.argc() > 4 || (ctx.argc() == 4 && !EqualsIgnoreCase(ctx.arg(3), "WITHVALUES"))) {
+      return ctx.reply.Error(errors::kSyntax);
+    }
+    withvalues = ctx.argc() == 4;
+    if (withvalues && (count < -INT64_MAX / 2 || count > INT64_MAX / 2)) {
+      return ctx.reply.Error("ERR value is out of range");
+    }
+  }
+  StoredValue v;
+  bool found;
+  if (!LookupOrReply(ctx, ctx.client.db, ctx.arg(1), &v, &found)) return;
+  if (found && v.type != ValueType::kHash) return ctx.reply.Error(errors::kWrongType);
+  if (!found) return with_count ? ctx.reply.ArrayHeader(0) : ctx.reply.Null();
+  if (count == 0) return ctx.reply.ArrayHeader(0);
+  types::Hash h(&ctx.ks, ctx.client.db, ctx.arg(1), &v);
+  types::PrefixIterator it = h.Fields();
+  types::RandomPicker picker(&it, h.size(), &CommandRng());
+  std::vector<types::RandomPicker::Element> picked;
+  auto emit = [&](const types::RandomPicker::Element& e) {
+    if (withvalues && ctx.reply.proto() > 2) ctx.reply.ArrayHeader(2);
+    ctx.reply.Bulk(e.first);
+    if (withvalues) ctx.reply.Bulk(e.second);
+  };
+  auto header = [&](uint64_t n) {
+    ctx.reply.ArrayHeader(static_cast<int64_t>(withvalues && ctx.reply.proto() == 2 ? n * 2 : n));
+  };
+  if (count > 0) {
+    Status s = picker.PickDistinct(static_cast<uint64_t>(count), &picked);
+    if (!s.ok()) return Fail(ctx, s);
+    if (!with_count) return picked.empty() ? ctx.reply.Null() : ctx.reply.Bulk(picked[0].first);
+    header(picked.size());
+    for (const auto& e : picked) emit(e);
+    return;
+  }
+  // Repeats: in batches, so neither memory nor the reply grows past the output limit.
+  const uint64_t total = static_cast<uint64_t>(-count);
+  header(total);
+  for (uint64_t done = 0; done < total && !ReplyOverLimit(ctx);) {
+    Status s = picker.PickWithRepeats(std::min<uint64_t>(total - done, 1024), &picked);
+    if (!s.ok()) return Fail(ctx, s);
+    if (picked.empty()) break;
+    for (const auto& e : picked) emit(e);
+    done += picked.size();
+  }
+}
+
+// HSCAN key cursor [MATCH pattern] [COUNT count] -> [next cursor, [field, value, ...]].
+void HScanCommand(CommandContext& ctx) {
+  uint64_t cursor;
+  if (!ParseScanCursorOrReply(ctx, ctx.arg(2), &cursor)) return;
+  StoredValue v;
+  bool found;
+  if (!LookupOrReply(ctx, ctx.client.db, ctx.arg(1), &v, &found)) return;
+  if (!found) {  // checked before the options, as Redis does
+    ctx.reply.ArrayHeader(2);
+    ctx.reply.Bulk("0");
+    return ctx.reply.ArrayHeader(0);
+  }
+  if (v.type != ValueType::kHash) return ctx.reply.Error(errors::kWrongType);
+  ScanOptions opts;
+  if (!ParseScanOptionsOrReply(ctx, 3, /*allow_type=*/false, &opts)) return;
+  types::Hash h(&ctx.ks, ctx.client.db, ctx.arg(1), &v);
+  types::PrefixIterator it = h.Fields();
+  ScanCollection(ctx, it, "hash:" + std::to_string(v.version), cursor, opts,
+                 /*with_values=*/true);
+}
+
 // name, arity, flags, key positions {first, last, step}, function[, subcommands]
 const CommandSpec kCommands[] = {
     {"hset", -4, "write denyoom fast", {1, 1, 1}, HSetCommand},
@@ -246,6 +331,8 @@ const CommandSpec kCommands[] = {
     {"hstrlen", 3, "readonly fast", {1, 1, 1}, HStrlenCommand},
     {"hincrby", 4, "write denyoom fast", {1, 1, 1}, HIncrByCommand},
     {"hincrbyfloat", 4, "write denyoom fast", {1, 1, 1}, HIncrByFloatCommand},
+    {"hrandfield", -2, "readonly", {1, 1, 1}, HRandFieldCommand},
+    {"hscan", -3, "readonly", {1, 1, 1}, HScanCommand},
 };
 
 }  // namespace

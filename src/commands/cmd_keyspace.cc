@@ -8,6 +8,7 @@
 #include <unordered_set>
 
 #include "commands/commands.h"
+#include "commands/scan_cursor.h"
 #include "server/command.h"
 #include "server/server.h"
 #include "types/keyspace.h"
@@ -24,47 +25,6 @@ namespace {
 // Redis's getIntFromObject for DB indexes.
 bool ParseDbIndex(std::string_view s, int64_t* db) {
   return ParseInt64Strict(s, db) && *db >= INT32_MIN && *db <= INT32_MAX;
-}
-
-// SCAN cursors: a decimal u64 for the client, and a bounded table mapping it to the key to
-// resume after (as Kvrocks does). A cursor that is unknown (evicted, stale or invented)
-// restarts the scan from the beginning: keys may repeat, but none present for the whole scan
-// is ever skipped.
-class ScanCursors {
- public:
-  static constexpr size_t kSlots = 16384;
-
-  uint64_t Save(int db, std::string last_key) {
-    uint64_t c = next_++;
-    if (c == 0) c = next_++;
-    Slot& s = slots_[c % kSlots];
-    s.cursor = c;
-    s.db = db;
-    s.last_key = std::move(last_key);
-    return c;
-  }
-
-  // The key to resume after, or false to start at the beginning.
-  bool Find(uint64_t cursor, int db, std::string* last_key) const {
-    const Slot& s = slots_[cursor % kSlots];
-    if (cursor == 0 || s.cursor != cursor || s.db != db) return false;
-    *last_key = s.last_key;
-    return true;
-  }
-
- private:
-  struct Slot {
-    uint64_t cursor = 0;
-    int db = -1;
-    std::string last_key;
-  };
-  std::array<Slot, kSlots> slots_;
-  uint64_t next_ = std::random_device()() % 1000000 + 1;
-};
-
-ScanCursors& Cursors() {
-  static ScanCursors c;
-  return c;
 }
 
 std::mt19937_64& Rng() {
@@ -132,44 +92,17 @@ void KeysCommand(CommandContext& ctx) {
 }
 
 void ScanCommand(CommandContext& ctx) {
-  // Redis parses the cursor with strtoul: decimal digits only, no sign, no spaces, no overflow.
-  std::string_view cs = ctx.arg(1);
-  // As Redis's parseScanCursorOrReply: strtoull's syntax on the C string ("" is 0, "-1"
-  // wraps, a leading '+' is allowed, a NUL ends it), no leading space, nothing after the
-  // number, no overflow.
-  uint64_t cursor = 0;
-  const std::string tmp(CStr(cs));
-  char* end = nullptr;
-  errno = 0;
-  cursor = std::strtoull(tmp.c_str(), &end, 10);
-  if ((!tmp.empty() && std::isspace(static_cast<unsigned char>(tmp[0]))) || *end != '\0' ||
-      errno == ERANGE) {
-    return ctx.reply.Error("ERR invalid cursor");
-  }
-  std::string_view pattern;
-  bool has_pattern = false;
-  int64_t count = 10;
-  std::string type_filter;
-  bool has_type = false;  // TYPE "" matches no key, as in Redis
-  for (size_t i = 2; i < ctx.argc(); i += 2) {
-    if (i + 1 >= ctx.argc()) return ctx.reply.Error(errors::kSyntax);
-    std::string_view opt = ctx.arg(i);
-    if (EqualsIgnoreCase(opt, "COUNT")) {
-      if (!ParseInt64Strict(ctx.arg(i + 1), &count)) return ctx.reply.Error(errors::kNotInt);
-      if (count < 1) return ctx.reply.Error(errors::kSyntax);
-    } else if (EqualsIgnoreCase(opt, "MATCH")) {
-      pattern = ctx.arg(i + 1);
-      has_pattern = pattern != "*";
-    } else if (EqualsIgnoreCase(opt, "TYPE")) {
-      type_filter = ToLower(ctx.arg(i + 1));
-      has_type = true;
-    } else {
-      return ctx.reply.Error(errors::kSyntax);
-    }
-  }
+  uint64_t cursor;
+  if (!ParseScanCursorOrReply(ctx, ctx.arg(1), &cursor)) return;
+  ScanOptions opts;
+  if (!ParseScanOptionsOrReply(ctx, 2, /*allow_type=*/true, &opts)) return;
+  const std::string_view pattern = opts.pattern;
+  const bool has_pattern = opts.has_pattern;
+  const int64_t count = opts.count;
+  const std::string scope = "db" + std::to_string(ctx.client.db);
   std::string prefix = has_pattern ? GlobLiteralPrefix(pattern) : std::string();
   std::string resume;
-  bool resuming = Cursors().Find(cursor, ctx.client.db, &resume);
+  bool resuming = GlobalScanCursors().Find(cursor, scope, &resume);
   auto it = ctx.ks.NewKeyIterator(ctx.client.db);
   // Seek to max(resume key, pattern prefix); a resume key is followed by its first successor.
   if (resuming && resume >= prefix) {
@@ -194,11 +127,11 @@ void ScanCommand(CommandContext& ctx) {
     last.assign(k);
     if (has_pattern && !GlobMatch(pattern, k)) continue;
     if (!it.Decode(&v, false) || (v.expire_ms >= 0 && v.expire_ms <= ctx.now_ms)) continue;
-    if (has_type && type_filter != TypeName(v.type)) continue;
+    if (opts.has_type && opts.type != TypeName(v.type)) continue;
     keys.emplace_back(k);
   }
   if (!it.status().ok()) return ReplyStoreError(ctx, it.status());
-  uint64_t next = done ? 0 : Cursors().Save(ctx.client.db, last);
+  uint64_t next = done ? 0 : GlobalScanCursors().Save(scope, last);
   ctx.reply.ArrayHeader(2);
   ctx.reply.Bulk(std::to_string(next));
   ctx.reply.ArrayHeader(static_cast<int64_t>(keys.size()));

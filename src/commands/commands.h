@@ -25,5 +25,6 @@ void RegisterListCommands(server::CommandTable* t);
 void RegisterTransactionCommands(server::CommandTable* t);
 void RegisterPubSubCommands(server::CommandTable* t);
 void RegisterScriptingCommands(server::CommandTable* t);
+void RegisterSetCommands(server::CommandTable* t);
 
 }  // namespace strata::commands

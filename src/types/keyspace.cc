@@ -492,8 +492,8 @@ void Keyspace::Abort() {
   dbmap_.assign(sp_dbmap_.begin(), sp_dbmap_.end());
   next_ns_ = sp_next_ns_;
   staged_lease_ = sp_lease_;
-  // The index exists exactly when more than kScanLimit records are staged (StageRecord
-  // keeps it up to date only then).
+  // The index exists exactly while more than kScanLimit records are staged (StageRecord
+  // keeps it up to date only then): rebuild it for what is left, or drop it.
   index_.clear();
   if (staged_offsets_.size() > kScanLimit) {
     for (size_t o : staged_offsets_) {

@@ -4,7 +4,8 @@ By default two replies must be byte-for-byte identical (Reply.raw). Error replie
 compared byte for byte. The rules below relax that only where the reply legitimately differs
 between two servers (clocks, ids, addresses, ports, directories, versions, the set of
 commands and parameters Redis has that Strata does not implement) or where the order is
-unspecified (KEYS, SCAN). Every rule keeps the reply's type and checks as much as can be
+unspecified (KEYS, SCAN, SMEMBERS...) or random (RANDOMKEY, SPOP, SRANDMEMBER, HRANDFIELD).
+Every rule keeps the reply's type and checks as much as can be
 checked. If you add a rule, document it in the table below and in README.md.
 
   command                   rule
@@ -45,6 +46,22 @@ checked. If you add a rule, document it in the table below and in README.md.
                             [cursor, [keys...]] with a decimal cursor. A scan started at some
                             other valid cursor only checks the shape and that the keys
                             returned match MATCH/TYPE.
+  SSCAN, HSCAN (scan step)  as SCAN, with the cursor as the third argument; HSCAN's items
+                            are compared as (field, value) pairs.
+  SMEMBERS, SINTER, SUNION,
+  SDIFF                     same reply type (a set in RESP3); compared as sets (Redis's order
+                            is its hash order, Strata's is byte order).
+  SPOP                      same reply type; both nil, or both a bulk, or the same number of
+                            distinct members. The run then brings both servers to Redis's
+                            state (run.py Session.resync_spop: SMISMEMBER checks that each
+                            popped what the other still has, SADD of both picks, SREM of
+                            Redis's), so the state check validates what Strata popped.
+  SRANDMEMBER               same reply type and length; distinct members for a count >= 0;
+                            every member returned is checked with SMISMEMBER on both servers.
+  HRANDFIELD                same reply type and shape (flat field/value array in RESP2,
+                            [field, value] pairs in RESP3 WITHVALUES); distinct fields for a
+                            count >= 0; every field (and value) is checked with HMGET on
+                            both servers.
   MONITOR (monitor step)    in each line the timestamp and the client address are masked.
 """
 
@@ -75,6 +92,7 @@ class Context:
         self.redis_commands = set()    # command names (COMMAND LIST) Redis has
         self.slowlog_exact = False     # both servers logged every command since the reset
         self.exists = None             # exists([keys]) -> [[bool per key] on Redis, on Strata]
+        self.call_both = None          # call_both(args) -> [Redis's reply, Strata's reply]
 
 
 def lower(x):
@@ -363,6 +381,84 @@ def rule_randomkey(args, a, b, ctx):
     return None
 
 
+def rule_unordered_set(args, a, b, ctx):
+    # SMEMBERS/SINTER/SUNION/SDIFF: Redis replies in its hash order, Strata in byte order.
+    ia, ib = _aggregate_items(a), _aggregate_items(b)
+    if a.kind != b.kind or ia is None or ib is None:
+        return _raw(a, b)
+    sa, sb = sorted(x.raw for x in ia), sorted(x.raw for x in ib)
+    return None if sa == sb else "members differ: redis %r, strata %r" % (sa, sb)
+
+
+def _count_arg(args, i):
+    try:
+        return int(args[i])
+    except (IndexError, ValueError):
+        return None
+
+
+def _random_items(args, r, withvalues):
+    """[(name, value or None)] of a random-pick reply, or None if malformed."""
+    items = _aggregate_items(r)
+    if items is None:
+        return None
+    if not withvalues:
+        if any(x.kind != "$" or x.value is None for x in items):
+            return None
+        return [(x.value, None) for x in items]
+    if r.kind == "*" and items and items[0].kind == "*":  # RESP3: [field, value] pairs
+        pairs = [_aggregate_items(x) for x in items]
+        if any(p is None or len(p) != 2 for p in pairs):
+            return None
+        return [(p[0].value, p[1].value) for p in pairs]
+    if len(items) % 2:
+        return None
+    return [(items[j].value, items[j + 1].value) for j in range(0, len(items), 2)]
+
+
+def rule_random_pick(args, a, b, ctx):
+    """SPOP, SRANDMEMBER, HRANDFIELD: what does not depend on the random choice."""
+    name = lower(args[0])
+    if a.kind != b.kind:
+        return _raw(a, b)
+    if a.is_null() or b.is_null() or a.kind != "$" and _aggregate_items(a) is None:
+        return _raw(a, b)
+    count = _count_arg(args, 2) if len(args) > 2 else None
+    withvalues = name == b"hrandfield" and len(args) > 3
+    if a.kind == "$":
+        la, lb = [(a.value, None)], [(b.value, None)]
+    else:
+        la, lb = _random_items(args, a, withvalues), _random_items(args, b, withvalues)
+        if la is None or lb is None:
+            return _raw(a, b)
+        # The RESP3 shape of WITHVALUES (nested pairs) must be the same on both.
+        if withvalues and len(la) and ([x.kind for x in _aggregate_items(a)][:1] !=
+                                       [x.kind for x in _aggregate_items(b)][:1]):
+            return "reply shapes differ"
+    if len(la) != len(lb):
+        return "%s returned %d items on redis, %d on strata" % (name.decode(), len(la), len(lb))
+    if (count is None or count >= 0) and len({x for x, _ in lb}) != len(lb):
+        return "%s returned repeated items on strata" % name.decode()
+    if name == b"spop" or ctx.call_both is None or not lb:
+        return None  # SPOP: checked by the resync that follows it (run.py)
+    names = sorted({x for x, _ in la} | {x for x, _ in lb})
+    check = [b"SMISMEMBER" if name == b"srandmember" else b"HMGET", args[1]] + names
+    replies = ctx.call_both(check)
+    for i, r in enumerate(replies):
+        got = _aggregate_items(r)
+        if got is None or len(got) != len(names):
+            return "membership check failed: %r" % r.raw
+        if name == b"srandmember":
+            if any(x.value != 1 for x in got):
+                return "SRANDMEMBER returned a non-member (server %d): %r" % (i, r.raw)
+        else:
+            values = dict(zip(names, (x.value for x in got)))
+            for field, value in la + lb:
+                if values.get(field) is None or (withvalues and values[field] != value):
+                    return "HRANDFIELD returned a field or value not in the hash: %r" % field
+    return None
+
+
 RULES = {
     (b"info", None): rule_info,
     (b"time", None): rule_time,
@@ -388,6 +484,13 @@ RULES = {
     (b"hgetall", None): rule_unordered_fields,
     (b"hkeys", None): rule_unordered_fields,
     (b"hvals", None): rule_unordered_fields,
+    (b"smembers", None): rule_unordered_set,
+    (b"sinter", None): rule_unordered_set,
+    (b"sunion", None): rule_unordered_set,
+    (b"sdiff", None): rule_unordered_set,
+    (b"spop", None): rule_random_pick,
+    (b"srandmember", None): rule_random_pick,
+    (b"hrandfield", None): rule_random_pick,
 }
 
 
@@ -430,6 +533,19 @@ def scan_shape(r):
     if keys.kind != "*" or k is None or any(x.kind != "$" or x.value is None for x in k):
         return None
     return cur.value, [x.value for x in k]
+
+
+def scan_cursor_index(args):
+    """Where the cursor is: SCAN cursor ..., SSCAN/HSCAN/ZSCAN key cursor ..."""
+    return 2 if lower(args[0]) in (b"sscan", b"hscan", b"zscan") else 1
+
+
+def scan_items(args, items):
+    """The comparable items of one scan reply: keys or members, (field, value) pairs for
+    HSCAN and ZSCAN."""
+    if lower(args[0]) in (b"hscan", b"zscan"):
+        return {(items[j], items[j + 1]) for j in range(0, len(items) - 1, 2)}
+    return set(items)
 
 
 # ---- MONITOR ------------------------------------------------------------------------------

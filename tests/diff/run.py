@@ -94,6 +94,7 @@ class Session:
         self.history = []           # steps run since the last reset
         self.slowlog_threshold = [None, None]
         self.ctx.exists = self._exists
+        self.ctx.call_both = self._call_both
 
     # -- connections --
 
@@ -181,6 +182,51 @@ class Session:
                         for k in keys])
         return out
 
+    def _call_both(self, args):
+        """The same command on both servers' checker connections, in the session's db."""
+        out = []
+        for i in (REDIS, STRATA):
+            self.check_call(i, [b"SELECT", str(self.db).encode()])
+            out.append(self.check_call(i, args))
+        return out
+
+    def resync_spop(self, step, per, replies):
+        """After SPOP each server popped its own random members (Redis A, Strata B, from
+        the same set S). Checks that each popped members the other still has (SMISMEMBER of
+        the symmetric difference), then brings both to Redis's state S - A: SADD A+B (back
+        to S on both), SREM A. Both servers get the same commands (SLOWLOG and MONITOR stay
+        comparable). Returns the differences found."""
+        popped = []
+        for r in replies:
+            if r.kind == "$":
+                popped.append({r.value})
+            else:
+                popped.append({x.value for x in (r.value or [])})
+        a, b_ = popped
+        if a == b_:
+            return []
+        key = per[REDIS][1]
+        diffs = []
+
+        def both(args):
+            self.history.append(Step("cmd", args, auto=True))
+            return self.exchange([args, args])
+        sym = sorted(a ^ b_)
+        got = both([b"SMISMEMBER", key] + sym)
+        # Redis still has what only Strata popped, and the reverse.
+        want = [[1 if m in b_ else 0 for m in sym], [1 if m in a else 0 for m in sym]]
+        for i in (REDIS, STRATA):
+            vals = [x.value for x in (getattr(got[i], "value", None) or [])]
+            if vals != want[i]:
+                diffs.append(Difference(step, per[REDIS], replies[REDIS], replies[STRATA],
+                                        "SPOP popped members the other server does not have: "
+                                        "SMISMEMBER %r -> redis %r, strata %r" % (
+                                            sym, raw_of(got[REDIS]), raw_of(got[STRATA]))))
+                return diffs
+        both([b"SADD", key] + sorted(a | b_))
+        both([b"SREM", key] + sorted(a))
+        return diffs
+
     def reset_state(self, defaults):
         """Both servers back to an empty, default state, with new main connections."""
         self.close_and_wait([(i, self.main[i]) for i in (REDIS, STRATA)])
@@ -261,7 +307,7 @@ class Session:
             if d.known is None:
                 d.trailing = [self.main[i].drain() for i in (REDIS, STRATA)]
             diffs.append(d)
-        self.after_cmd(step, per, replies)
+        diffs += self.after_cmd(step, per, replies)
         name = per[REDIS][0].lower() if per[REDIS] and isinstance(per[REDIS][0], bytes) else b""
         if name in (b"quit", b"client", b"shutdown") and not any(
                 isinstance(r, Special) for r in replies):
@@ -283,7 +329,8 @@ class Session:
 
     def after_cmd(self, step, per, replies):
         """Tracks the connection state the session needs, and settles what would otherwise
-        be timing-dependent."""
+        be timing-dependent. Returns the differences found doing so."""
+        diffs = []
         args = per[REDIS]
         name = args[0].lower() if args and isinstance(args[0], bytes) else b""
         ok = [not isinstance(r, Special) and not r.is_error() for r in replies]
@@ -313,6 +360,8 @@ class Session:
             self.ctx.slowlog_exact = self.slowlog_threshold == [b"0", b"0"]
         elif name == b"bgsave" and (ok[REDIS] or ok[STRATA]):
             self.wait_bgsave()
+        elif name == b"spop" and all(ok) and not any(r.is_null() for r in replies):
+            diffs += self.resync_spop(step, per, replies)
         elif name == b"set" and all(ok):
             # SET ... EXAT/PXAT in the past leaves a logically expired key that Redis reclaims
             # lazily or in its expire cycle, whenever that runs: DBSIZE and INFO keyspace
@@ -327,6 +376,7 @@ class Session:
             self.history.append(Step("cmd", [b"HELLO", b"3"], auto=True))
             self.exchange([[b"HELLO", b"3"]] * 2)
             self.cur_proto = 3
+        return diffs
 
     def wait_bgsave(self):
         """Waits until neither server has a background save in progress (Redis refuses SAVE
@@ -355,19 +405,20 @@ class Session:
                 diffs.append(Difference(step, per[REDIS], first[REDIS], first[STRATA], reason))
                 diffs += self.connect()
             return diffs
-        if step.args[1] != b"0":
+        ci = normalize.scan_cursor_index(step.args)
+        if step.args[ci] != b"0":
             return []  # started at an arbitrary cursor: only the shape is comparable
         # The servers get different cursors and numbers of calls from here on.
         self.ctx.slowlog_exact = False
         found = []
         for i in (REDIS, STRATA):
             cursor, keys = shapes[i]
-            acc = set(keys)
+            acc = normalize.scan_items(per[i], keys)
             for _ in range(10000):
                 if cursor == b"0":
                     break
                 args = list(per[i])
-                args[1] = cursor
+                args[ci] = cursor
                 self.main[i].send(encode(args))
                 r = self.main[i].read_reply()
                 shape = None if isinstance(r, Special) or r.is_error() else \
@@ -376,7 +427,7 @@ class Session:
                     acc = ("bad reply", raw_of(r))
                     break
                 cursor, keys = shape
-                acc |= set(keys)
+                acc |= normalize.scan_items(per[i], keys)
             found.append(acc)
         if found[REDIS] != found[STRATA]:
             reason = "full SCAN returned different keys"

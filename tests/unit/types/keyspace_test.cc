@@ -292,6 +292,25 @@ TEST_F(KeyspaceTest, SavePointRollsBackOnlyTheLaterWrites) {
   EXPECT_EQ(ks_->Namespace(1), 2u) << "the rolled-back FLUSHDB left the map alone";
 }
 
+// Rolling back past the point where the staged-record index was built leaves too few
+// records for StageRecord to keep the index current: writes staged afterwards must still be
+// read back (the index is dropped, reads scan).
+TEST_F(KeyspaceTest, WritesAfterAnAbortBelowTheIndexThresholdAreReadBack) {
+  const uint64_t ver = ks_->NewVersion();
+  std::string prefix;
+  SubKeyPrefix(kSubKeyTag, ks_->Namespace(0), "s", ver, &prefix);
+  ks_->StageSubPut(prefix + "kept", "1");
+  ks_->SetSavePoint();
+  for (int i = 0; i < 40; i++) ks_->StageSubPut(prefix + "x" + std::to_string(i), "v");
+  ks_->Abort();
+  ks_->StageSubPut(prefix + "after", "2");
+  std::string got;
+  ASSERT_TRUE(ks_->GetSubKey(prefix + "after", &got).ok());
+  EXPECT_EQ(got, "2");
+  ASSERT_TRUE(ks_->GetSubKey(prefix + "kept", &got).ok());
+  EXPECT_TRUE(ks_->GetSubKey(prefix + "x3", &got).IsNotFound());
+}
+
 TEST_F(KeyspaceTest, LazyExpiryIsStagedInTheTransaction) {
   Set(0, "gone", "v", /*expire=*/500);
   StoredValue v;
