@@ -21,5 +21,6 @@ void RegisterStringCommands(server::CommandTable* t);
 void RegisterKeyspaceCommands(server::CommandTable* t);
 void RegisterServerCommands(server::CommandTable* t);
 void RegisterHashCommands(server::CommandTable* t);
+void RegisterZSetCommands(server::CommandTable* t);
 
 }  // namespace strata::commands

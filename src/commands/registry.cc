@@ -17,6 +17,7 @@ void RegisterAllCommands(server::CommandTable* t) {
   RegisterKeyspaceCommands(t);
   RegisterServerCommands(t);
   RegisterHashCommands(t);
+  RegisterZSetCommands(t);
 }
 
 }  // namespace strata::commands

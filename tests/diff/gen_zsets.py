@@ -1,1 +1,389 @@
-"""Differential-test generators of the zsets family (generators.py imports this file)."""
+"""Differential-test generators of the zsets family (generators.py imports this file).
+
+Members come from a small pool of short strings (at most 64 bytes, fewer than 128 distinct),
+so Redis keeps every sorted set in its small (listpack) encoding. That matters for two
+things Redis leaves to the encoding: lex ranges over members of different scores (the
+listpack rules are deterministic; the skiplist's depend on random node levels) and -0 scores
+(a listpack stores 0). Strata implements the listpack rules (docs/compatibility.md).
+"""
+
+from generators import b, command
+
+MEMBERS = [b"a", b"b", b"c", b"d", b"e", b"f", b"aa", b"ab", b"b\x00", b"", b"\x00", b"\xff",
+           b"A", b"m:1", b"m:2", b"x y", b"\r\n", b"\xc3\xa9", b"10", b"-1", b"1.5", b"inf",
+           b"z" * 64]
+MEMBER_WEIGHTS = [8, 8, 7, 6, 5, 4, 3, 3, 2, 2, 1, 1, 2, 3, 3, 1, 1, 1, 2, 1, 1, 1, 1]
+
+SCORE_EDGES = ["inf", "-inf", "+inf", "nan", "-nan", "1e400", "-1e400", "1e-400", "-0", "0",
+               "+0", "0.0", "-0.0", "0x10", " 1", "1 ", "", "abc", "(1", "1e308",
+               "1.7976931348623157e308", "4.9e-324", "0.1", "0.30000000000000004",
+               "9007199254740993", "4611686018427387904", "-4611686018427387904",
+               "4611686018427387903", "1e20", "123456789012345678", "1\x00", "Infinity",
+               "3.0e3", "-1.5", ".5", "5."]
+
+
+def member(g):
+    if g.chance(0.95):
+        return g.r.choices(MEMBERS, MEMBER_WEIGHTS)[0]
+    v = g.value()
+    return v if len(v) <= 64 else v[:64]
+
+
+def score(g):
+    x = g.r.random()
+    if x < 0.55:
+        return b(g.r.randint(-5, 5))
+    if x < 0.7:
+        return b(g.pick(["1.5", "-2.5", "0.1", "2.25", "-0.75", "100", "3.14159"]))
+    if x < 0.9:
+        return b(g.pick(SCORE_EDGES))
+    return g.float_()
+
+
+def score_bound(g):
+    x = g.r.random()
+    if x < 0.15:
+        return b(g.pick(["-inf", "+inf", "inf", "(-inf", "(+inf"]))
+    if x < 0.25:
+        return b(g.pick(["", "(", "abc", "nan", "(nan", "1e400", "((1", " 1", "1 ", "1\x00x",
+                         "[1", "0x10", "-0", "(-0", "(0", "+5", "1e-400"]))
+    s = score(g) if g.chance(0.3) else b(g.r.randint(-6, 6))
+    if isinstance(s, bytes) and g.chance(0.35):
+        s = b"(" + s
+    return s
+
+
+def lex_bound(g):
+    x = g.r.random()
+    if x < 0.2:
+        return b(g.pick(["-", "+"]))
+    if x < 0.3:
+        return b(g.pick(["", "a", "+a", "-a", "+\x00", "-\x00x", "{a", "1", "[", "(", "[[a"]))
+    return b(g.pick(["[", "("])) + member(g)
+
+
+def rank(g):
+    if g.chance(0.85):
+        return b(g.r.randint(-8, 8))
+    return b(g.pick(["9223372036854775807", "-9223372036854775808", "abc", "", "1.5", "+1",
+                     "01", "-0", "9223372036854775808"]))
+
+
+def limit_args(g):
+    off = b(g.r.randint(-2, 6)) if g.chance(0.85) else b(g.pick(
+        ["-1", "9223372036854775807", "-9223372036854775808", "abc", ""]))
+    cnt = b(g.r.randint(-2, 6)) if g.chance(0.85) else b(g.pick(
+        ["-1", "0", "9223372036854775807", "-9223372036854775808", "abc", "1.5"]))
+    return [g.case("LIMIT"), off, cnt]
+
+
+def maybe_junk(g, args):
+    if g.chance(0.04):
+        args.insert(g.r.randint(0, len(args)), g.junk())
+    return args
+
+
+# ---- ZADD / ZINCRBY ----
+
+@command("zadd", "zsets", 16)
+def g_zadd(g):
+    opts = []
+    for _ in range(g.r.choice([0, 0, 0, 1, 1, 2, 3])):
+        opts.append(g.case(g.pick(["NX", "XX", "GT", "LT", "CH", "INCR", "ch", "gt"])))
+    pairs = []
+    for _ in range(g.r.choice([1, 1, 1, 2, 3, 4])):
+        pairs += [score(g), member(g)]
+    if g.chance(0.05):
+        pairs.append(member(g))  # odd
+    if g.chance(0.03):
+        pairs = []
+    return maybe_junk(g, [g.key()] + opts + pairs)
+
+
+@command("zincrby", "zsets", 6)
+def g_zincrby(g):
+    inc = score(g) if g.chance(0.9) else g.case(g.pick(["NX", "XX", "INCR", "GT"]))
+    return [g.key(), inc, member(g)]
+
+
+# ---- reads ----
+
+@command("zscore", "zsets", 6)
+def g_zscore(g):
+    return [g.key(), member(g)]
+
+
+@command("zmscore", "zsets", 4)
+def g_zmscore(g):
+    return [g.key()] + [member(g) for _ in range(g.r.randint(1, 4))]
+
+
+@command("zcard", "zsets", 5)
+def g_zcard(g):
+    return [g.key()]
+
+
+@command("zrem", "zsets", 6)
+def g_zrem(g):
+    return [g.key()] + [member(g) for _ in range(g.r.randint(1, 4))]
+
+
+@command("zrank", "zsets", 4)
+def g_zrank(g):
+    return [g.key(), member(g)]
+
+
+@command("zrevrank", "zsets", 3)
+def g_zrevrank(g):
+    return [g.key(), member(g)]
+
+
+@command("zcount", "zsets", 4)
+def g_zcount(g):
+    return [g.key(), score_bound(g), score_bound(g)]
+
+
+@command("zlexcount", "zsets", 4)
+def g_zlexcount(g):
+    return [g.key(), lex_bound(g), lex_bound(g)]
+
+
+# ---- ZRANGE and its variants ----
+
+def zrange_args(g, store):
+    kind = g.r.choice(["rank", "rank", "score", "lex"])
+    if kind == "rank":
+        lo, hi = rank(g), rank(g)
+    elif kind == "score":
+        lo, hi = score_bound(g), score_bound(g)
+    else:
+        lo, hi = lex_bound(g), lex_bound(g)
+    opts = []
+    if kind == "score" or (kind != "rank" and g.chance(0.1)) or g.chance(0.05):
+        opts.append([g.case("BYSCORE")])
+    if kind == "lex" or g.chance(0.05):
+        opts.append([g.case("BYLEX")])
+    if g.chance(0.35):
+        opts.append([g.case("REV")])
+    if not store and g.chance(0.4):
+        opts.append([g.case("WITHSCORES")])
+    if (kind != "rank" and g.chance(0.4)) or g.chance(0.05):
+        opts.append(limit_args(g))
+    if g.chance(0.05):
+        opts.append([g.junk()])
+    if g.chance(0.05) and opts:
+        opts.append(g.pick(opts))  # a repeated option
+    if g.chance(0.05):
+        opts.append([g.case("LIMIT"), b"1"])  # LIMIT with too few arguments
+    return [lo, hi] + g.shuffled(opts)
+
+
+@command("zrange", "zsets", 14)
+def g_zrange(g):
+    return [g.key()] + zrange_args(g, False)
+
+
+@command("zrangestore", "zsets", 5)
+def g_zrangestore(g):
+    return [g.key(), g.key()] + zrange_args(g, True)
+
+
+def byscore_opts(g, withscores=True):
+    opts = []
+    if withscores and g.chance(0.4):
+        opts.append([g.case("WITHSCORES")])
+    if g.chance(0.4):
+        opts.append(limit_args(g))
+    if g.chance(0.04):
+        opts.append([g.junk()])
+    return g.shuffled(opts)
+
+
+@command("zrangebyscore", "zsets", 6)
+def g_zrangebyscore(g):
+    return [g.key(), score_bound(g), score_bound(g)] + byscore_opts(g)
+
+
+@command("zrevrangebyscore", "zsets", 5)
+def g_zrevrangebyscore(g):
+    return [g.key(), score_bound(g), score_bound(g)] + byscore_opts(g)
+
+
+@command("zrangebylex", "zsets", 5)
+def g_zrangebylex(g):
+    return [g.key(), lex_bound(g), lex_bound(g)] + byscore_opts(g, withscores=g.chance(0.1))
+
+
+@command("zrevrangebylex", "zsets", 4)
+def g_zrevrangebylex(g):
+    return [g.key(), lex_bound(g), lex_bound(g)] + byscore_opts(g, withscores=g.chance(0.1))
+
+
+@command("zrevrange", "zsets", 5)
+def g_zrevrange(g):
+    opts = [g.case("WITHSCORES")] if g.chance(0.4) else []
+    if g.chance(0.05):
+        opts.append(g.case(g.pick(["REV", "BYSCORE", "LIMIT"])))
+    return [g.key(), rank(g), rank(g)] + opts
+
+
+# ---- pops and removals ----
+
+def pop_count(g):
+    if g.chance(0.8):
+        return b(g.r.randint(0, 5))
+    return b(g.pick(["-1", "abc", "", "9223372036854775807", "-9223372036854775808", "1.5"]))
+
+
+@command("zpopmin", "zsets", 5)
+def g_zpopmin(g):
+    args = [g.key()]
+    if g.chance(0.6):
+        args.append(pop_count(g))
+    if g.chance(0.03):
+        args.append(b"1")
+    return args
+
+
+@command("zpopmax", "zsets", 5)
+def g_zpopmax(g):
+    return g_zpopmin(g)
+
+
+@command("zmpop", "zsets", 5)
+def g_zmpop(g):
+    keys = [g.key() for _ in range(g.r.randint(1, 3))]
+    if g.chance(0.9):
+        nk = b(len(keys))
+    else:
+        nk = b(g.pick(["0", "-1", "abc", "4", "9223372036854775807", "10", ""]))
+    args = [nk] + keys + [g.case(g.pick(["MIN", "MAX"])) if g.chance(0.95) else g.junk()]
+    if g.chance(0.5):
+        args += [g.case("COUNT"), pop_count(g)]
+    if g.chance(0.05):
+        args += [g.case("COUNT"), b"1"]
+    return args
+
+
+@command("zremrangebyrank", "zsets", 3)
+def g_zremrangebyrank(g):
+    return [g.key(), rank(g), rank(g)]
+
+
+@command("zremrangebyscore", "zsets", 3)
+def g_zremrangebyscore(g):
+    return [g.key(), score_bound(g), score_bound(g)]
+
+
+@command("zremrangebylex", "zsets", 3)
+def g_zremrangebylex(g):
+    return [g.key(), lex_bound(g), lex_bound(g)]
+
+
+@command("zrandmember", "zsets", 5)
+def g_zrandmember(g):
+    args = [g.key()]
+    if g.chance(0.7):
+        args.append(b(g.r.randint(-30, 30)) if g.chance(0.85) else b(g.pick(
+            ["abc", "", "-9223372036854775808", "9223372036854775807", "4611686018427387904",
+             "-4611686018427387904", "1.5"])))
+        if g.chance(0.5):
+            args.append(g.case("WITHSCORES") if g.chance(0.95) else g.junk())
+    return args
+
+
+@command("zscan", "zsets", 4)
+def g_zscan(g):
+    cursor = b"0" if g.chance(0.85) else b(g.pick(["abc", "-1", "", "1", " 0", "18446744073709551616"]))
+    opts = []
+    if g.chance(0.4):
+        opts.append([g.case("MATCH"), g.pattern() if g.chance(0.5) else b(g.pick(
+            ["a*", "*a*", "m:*", "[ab]", "?", "*"]))])
+    if g.chance(0.3):
+        opts.append([g.case("COUNT"), b(g.pick(["1", "2", "10", "100", "0", "-1", "abc"]))])
+    if g.chance(0.04):
+        opts.append([g.case(g.pick(["TYPE", "NOVALUES", "MATCH"]))])
+    return [g.key(), cursor] + g.shuffled(opts)
+
+
+# ---- set operations ----
+
+def setop_keys(g):
+    keys = [g.key() for _ in range(g.r.randint(1, 3))]
+    if g.chance(0.92):
+        nk = b(len(keys))
+    else:
+        nk = b(g.pick(["0", "-1", "abc", "5", "9223372036854775807", ""]))
+    return nk, keys
+
+
+def weights(g, n):
+    ws = []
+    for _ in range(n):
+        ws.append(b(g.pick(["1", "2", "-1", "0", "0.5", "inf", "-inf", "3"]))
+                  if g.chance(0.9) else b(g.pick(["nan", "abc", "", "1e400"])))
+    if g.chance(0.05):
+        ws = ws[:-1]
+    return [g.case("WEIGHTS")] + ws
+
+
+def setop_opts(g, n, weights_ok=True, withscores_ok=True):
+    opts = []
+    if weights_ok and g.chance(0.4):
+        opts.append(weights(g, n))
+    if weights_ok and g.chance(0.4):
+        opts.append([g.case("AGGREGATE"), g.case(g.pick(["SUM", "MIN", "MAX"]))
+                     if g.chance(0.95) else g.junk()])
+    if withscores_ok and g.chance(0.4):
+        opts.append([g.case("WITHSCORES")])
+    if g.chance(0.04):
+        opts.append([g.junk()])
+    return g.shuffled(opts)
+
+
+@command("zunion", "zsets", 4)
+def g_zunion(g):
+    nk, keys = setop_keys(g)
+    return [nk] + keys + setop_opts(g, len(keys))
+
+
+@command("zunionstore", "zsets", 4)
+def g_zunionstore(g):
+    nk, keys = setop_keys(g)
+    return [g.key(), nk] + keys + setop_opts(g, len(keys), withscores_ok=g.chance(0.05))
+
+
+@command("zinter", "zsets", 4)
+def g_zinter(g):
+    nk, keys = setop_keys(g)
+    return [nk] + keys + setop_opts(g, len(keys))
+
+
+@command("zinterstore", "zsets", 4)
+def g_zinterstore(g):
+    nk, keys = setop_keys(g)
+    return [g.key(), nk] + keys + setop_opts(g, len(keys), withscores_ok=g.chance(0.05))
+
+
+@command("zintercard", "zsets", 3)
+def g_zintercard(g):
+    nk, keys = setop_keys(g)
+    args = [nk] + keys
+    if g.chance(0.5):
+        args += [g.case("LIMIT"), b(g.pick(["0", "1", "2", "5", "-1", "abc", ""]))]
+    if g.chance(0.05):
+        args += setop_opts(g, len(keys))
+    return args
+
+
+@command("zdiff", "zsets", 4)
+def g_zdiff(g):
+    nk, keys = setop_keys(g)
+    return [nk] + keys + setop_opts(g, len(keys), weights_ok=g.chance(0.05))
+
+
+@command("zdiffstore", "zsets", 4)
+def g_zdiffstore(g):
+    nk, keys = setop_keys(g)
+    return [g.key(), nk] + keys + setop_opts(g, len(keys), weights_ok=g.chance(0.05),
+                                             withscores_ok=g.chance(0.05))

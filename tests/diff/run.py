@@ -94,6 +94,7 @@ class Session:
         self.history = []           # steps run since the last reset
         self.slowlog_threshold = [None, None]
         self.ctx.exists = self._exists
+        self.ctx.zscores = self._zscores
 
     # -- connections --
 
@@ -179,6 +180,17 @@ class Session:
             self.check_call(i, [b"SELECT", str(self.db).encode()])
             out.append([getattr(self.check_call(i, [b"EXISTS", k]), "value", None) == 1
                         for k in keys])
+        return out
+
+    def _zscores(self, key, members):
+        out = []
+        for i in (REDIS, STRATA):
+            self.check_call(i, [b"SELECT", str(self.db).encode()])
+            r = self.check_call(i, [b"ZMSCORE", key] + list(members))
+            items = getattr(r, "value", None)
+            if not isinstance(items, list) or len(items) != len(members):
+                items = [None] * len(members)
+            out.append([getattr(x, "value", None) for x in items])
         return out
 
     def reset_state(self, defaults):
