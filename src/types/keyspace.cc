@@ -475,8 +475,10 @@ void Keyspace::Abort() {
   dbmap_.assign(sp_dbmap_.begin(), sp_dbmap_.end());
   next_ns_ = sp_next_ns_;
   staged_lease_ = sp_lease_;
-  if (!index_.empty()) {
-    index_.clear();
+  // The index is kept exactly when there are more records than a scan handles (StageRecord
+  // only adds to it then): an index left behind over fewer records would miss the next ones.
+  index_.clear();
+  if (staged_offsets_.size() > kScanLimit) {
     for (size_t o : staged_offsets_) {
       bool put;
       std::string_view k, v;

@@ -292,6 +292,24 @@ TEST_F(KeyspaceTest, SavePointRollsBackOnlyTheLaterWrites) {
   EXPECT_EQ(ks_->Namespace(1), 2u) << "the rolled-back FLUSHDB left the map alone";
 }
 
+// A rollback from many staged records (indexed) to a few (scanned) must not leave an index
+// that later records are not added to.
+TEST_F(KeyspaceTest, WritesAfterARollbackToFewStagedRecordsAreRead) {
+  const uint64_t ver = ks_->NewVersion();
+  std::string prefix;
+  SubKeyPrefix(kSubKeyTag, ks_->Namespace(0), "h", ver, &prefix);
+  ks_->StageSubPut(prefix + "first", "1");
+  ks_->SetSavePoint();
+  for (int i = 0; i < 40; i++) ks_->StageSubPut(prefix + "many" + std::to_string(i), "x");
+  ks_->Abort();
+  ks_->StageSubPut(prefix + "after", "2");
+  std::string got;
+  ASSERT_TRUE(ks_->GetSubKey(prefix + "after", &got).ok());
+  EXPECT_EQ(got, "2");
+  ASSERT_TRUE(ks_->GetSubKey(prefix + "first", &got).ok());
+  EXPECT_TRUE(ks_->GetSubKey(prefix + "many0", &got).IsNotFound());
+}
+
 TEST_F(KeyspaceTest, LazyExpiryIsStagedInTheTransaction) {
   Set(0, "gone", "v", /*expire=*/500);
   StoredValue v;
