@@ -4,6 +4,7 @@
 // ZRANDMEMBER ZSCAN, and the set operations (cmd_zset_setops.cc). The encoding is
 // src/types/zset.h, the range walks commands/zset_select.h; these functions parse arguments
 // and shape replies, in Redis's order of checks (argument errors, then the key's type, ...).
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cmath>
@@ -489,7 +490,11 @@ void ZRandMemberCommand(CommandContext& ctx) {
     }
     return;
   }
-  if (l >= size) return ReplyElements(ctx, all, withscores);
+  if (l >= size) {
+    // The whole set, walked from the highest score down as Redis's iterator does.
+    std::reverse(all.begin(), all.end());
+    return ReplyElements(ctx, all, withscores);
+  }
   // l distinct members: a partial Fisher-Yates shuffle.
   for (int64_t i = 0; i < l; i++) {
     const int64_t j = i + static_cast<int64_t>(Rng()() % static_cast<uint64_t>(size - i));
