@@ -482,7 +482,11 @@ void ZRandMemberCommand(CommandContext& ctx) {
     const uint64_t n = l < 0 ? static_cast<uint64_t>(-l) : 1;
     const bool nested = withscores && ctx.reply.proto() >= 3;
     ctx.reply.ArrayHeader(static_cast<int64_t>(withscores && !nested ? n * 2 : n));
+    // A reply past the client's output limit gets the client closed after the command, as
+    // Redis stops such a loop once the client is marked to close: stop there too.
+    const int64_t limit = ctx.server.config().client_output_buffer_limit;
     for (uint64_t i = 0; i < n; i++) {
+      if (limit > 0 && ctx.reply.buffer()->size() > static_cast<size_t>(limit)) break;
       const ZElement& e = all[Rng()() % all.size()];
       if (nested) ctx.reply.ArrayHeader(2);
       ctx.reply.Bulk(e.member);
