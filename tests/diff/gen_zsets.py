@@ -22,6 +22,16 @@ SCORE_EDGES = ["inf", "-inf", "+inf", "nan", "-nan", "1e400", "-1e400", "1e-400"
                "3.0e3", "-1.5", ".5", "5."]
 
 
+# Keys mostly of this family's own, so that sorted sets grow and live long enough to be
+# ranged, popped and combined (the shared keys are overwritten by strings and hashes all the
+# time); the shared keys now and then, for WRONGTYPE and the keyspace commands.
+ZKEYS = [b"z1", b"z2", b"z3", b"z{4}\x00"]
+
+
+def zkey(g):
+    return g.pick(ZKEYS) if g.chance(0.75) else g.key()
+
+
 def member(g):
     if g.chance(0.95):
         return g.r.choices(MEMBERS, MEMBER_WEIGHTS)[0]
@@ -85,67 +95,67 @@ def maybe_junk(g, args):
 
 # ---- ZADD / ZINCRBY ----
 
-@command("zadd", "zsets", 16)
+@command("zadd", "zsets", 30)
 def g_zadd(g):
     opts = []
     for _ in range(g.r.choice([0, 0, 0, 1, 1, 2, 3])):
         opts.append(g.case(g.pick(["NX", "XX", "GT", "LT", "CH", "INCR", "ch", "gt"])))
     pairs = []
-    for _ in range(g.r.choice([1, 1, 1, 2, 3, 4])):
+    for _ in range(g.r.choice([1, 1, 2, 3, 4, 6])):
         pairs += [score(g), member(g)]
     if g.chance(0.05):
         pairs.append(member(g))  # odd
     if g.chance(0.03):
         pairs = []
-    return maybe_junk(g, [g.key()] + opts + pairs)
+    return maybe_junk(g, [zkey(g)] + opts + pairs)
 
 
 @command("zincrby", "zsets", 6)
 def g_zincrby(g):
     inc = score(g) if g.chance(0.9) else g.case(g.pick(["NX", "XX", "INCR", "GT"]))
-    return [g.key(), inc, member(g)]
+    return [zkey(g), inc, member(g)]
 
 
 # ---- reads ----
 
 @command("zscore", "zsets", 6)
 def g_zscore(g):
-    return [g.key(), member(g)]
+    return [zkey(g), member(g)]
 
 
 @command("zmscore", "zsets", 4)
 def g_zmscore(g):
-    return [g.key()] + [member(g) for _ in range(g.r.randint(1, 4))]
+    return [zkey(g)] + [member(g) for _ in range(g.r.randint(1, 4))]
 
 
 @command("zcard", "zsets", 5)
 def g_zcard(g):
-    return [g.key()]
+    return [zkey(g)]
 
 
 @command("zrem", "zsets", 6)
 def g_zrem(g):
-    return [g.key()] + [member(g) for _ in range(g.r.randint(1, 4))]
+    return [zkey(g)] + [member(g) for _ in range(g.r.randint(1, 4))]
 
 
 @command("zrank", "zsets", 4)
 def g_zrank(g):
-    return [g.key(), member(g)]
+    return [zkey(g), member(g)]
 
 
 @command("zrevrank", "zsets", 3)
 def g_zrevrank(g):
-    return [g.key(), member(g)]
+    return [zkey(g), member(g)]
 
 
 @command("zcount", "zsets", 4)
 def g_zcount(g):
-    return [g.key(), score_bound(g), score_bound(g)]
+    return [zkey(g), score_bound(g), score_bound(g)]
 
 
 @command("zlexcount", "zsets", 4)
 def g_zlexcount(g):
-    return [g.key(), lex_bound(g), lex_bound(g)]
+    return [zkey(g), lex_bound(g), lex_bound(g)]
 
 
 # ---- ZRANGE and its variants ----
@@ -154,6 +164,8 @@ def zrange_args(g, store):
     kind = g.r.choice(["rank", "rank", "score", "lex"])
     if kind == "rank":
         lo, hi = rank(g), rank(g)
+        if g.chance(0.5):  # mostly non-empty ranges
+            lo, hi = b(g.r.randint(0, 3)), b(g.pick([-1, -2, 2, 5, 100]))
     elif kind == "score":
         lo, hi = score_bound(g), score_bound(g)
     else:
@@ -180,12 +192,12 @@ def zrange_args(g, store):
 
 @command("zrange", "zsets", 14)
 def g_zrange(g):
-    return [g.key()] + zrange_args(g, False)
+    return [zkey(g)] + zrange_args(g, False)
 
 
 @command("zrangestore", "zsets", 5)
 def g_zrangestore(g):
-    return [g.key(), g.key()] + zrange_args(g, True)
+    return [zkey(g), zkey(g)] + zrange_args(g, True)
 
 
 def byscore_opts(g, withscores=True):
@@ -201,22 +213,22 @@ def byscore_opts(g, withscores=True):
 
 @command("zrangebyscore", "zsets", 6)
 def g_zrangebyscore(g):
-    return [g.key(), score_bound(g), score_bound(g)] + byscore_opts(g)
+    return [zkey(g), score_bound(g), score_bound(g)] + byscore_opts(g)
 
 
 @command("zrevrangebyscore", "zsets", 5)
 def g_zrevrangebyscore(g):
-    return [g.key(), score_bound(g), score_bound(g)] + byscore_opts(g)
+    return [zkey(g), score_bound(g), score_bound(g)] + byscore_opts(g)
 
 
 @command("zrangebylex", "zsets", 5)
 def g_zrangebylex(g):
-    return [g.key(), lex_bound(g), lex_bound(g)] + byscore_opts(g, withscores=g.chance(0.1))
+    return [zkey(g), lex_bound(g), lex_bound(g)] + byscore_opts(g, withscores=g.chance(0.1))
 
 
 @command("zrevrangebylex", "zsets", 4)
 def g_zrevrangebylex(g):
-    return [g.key(), lex_bound(g), lex_bound(g)] + byscore_opts(g, withscores=g.chance(0.1))
+    return [zkey(g), lex_bound(g), lex_bound(g)] + byscore_opts(g, withscores=g.chance(0.1))
 
 
 @command("zrevrange", "zsets", 5)
@@ -224,7 +236,7 @@ def g_zrevrange(g):
     opts = [g.case("WITHSCORES")] if g.chance(0.4) else []
     if g.chance(0.05):
         opts.append(g.case(g.pick(["REV", "BYSCORE", "LIMIT"])))
-    return [g.key(), rank(g), rank(g)] + opts
+    return [zkey(g), rank(g), rank(g)] + opts
 
 
 # ---- pops and removals ----
@@ -235,9 +247,9 @@ def pop_count(g):
     return b(g.pick(["-1", "abc", "", "9223372036854775807", "-9223372036854775808", "1.5"]))
 
 
-@command("zpopmin", "zsets", 5)
+@command("zpopmin", "zsets", 3)
 def g_zpopmin(g):
-    args = [g.key()]
+    args = [zkey(g)]
     if g.chance(0.6):
         args.append(pop_count(g))
     if g.chance(0.03):
@@ -245,14 +257,14 @@ def g_zpopmin(g):
     return args
 
 
-@command("zpopmax", "zsets", 5)
+@command("zpopmax", "zsets", 3)
 def g_zpopmax(g):
     return g_zpopmin(g)
 
 
-@command("zmpop", "zsets", 5)
+@command("zmpop", "zsets", 3)
 def g_zmpop(g):
-    keys = [g.key() for _ in range(g.r.randint(1, 3))]
+    keys = [zkey(g) for _ in range(g.r.randint(1, 3))]
     if g.chance(0.9):
         nk = b(len(keys))
     else:
@@ -265,28 +277,28 @@ def g_zmpop(g):
     return args
 
 
-@command("zremrangebyrank", "zsets", 3)
+@command("zremrangebyrank", "zsets", 2)
 def g_zremrangebyrank(g):
-    return [g.key(), rank(g), rank(g)]
+    return [zkey(g), rank(g), rank(g)]
 
 
-@command("zremrangebyscore", "zsets", 3)
+@command("zremrangebyscore", "zsets", 2)
 def g_zremrangebyscore(g):
-    return [g.key(), score_bound(g), score_bound(g)]
+    return [zkey(g), score_bound(g), score_bound(g)]
 
 
-@command("zremrangebylex", "zsets", 3)
+@command("zremrangebylex", "zsets", 2)
 def g_zremrangebylex(g):
-    return [g.key(), lex_bound(g), lex_bound(g)]
+    return [zkey(g), lex_bound(g), lex_bound(g)]
 
 
 @command("zrandmember", "zsets", 5)
 def g_zrandmember(g):
-    args = [g.key()]
+    args = [zkey(g)]
     if g.chance(0.7):
         args.append(b(g.r.randint(-30, 30)) if g.chance(0.85) else b(g.pick(
             ["abc", "", "-9223372036854775808", "9223372036854775807", "4611686018427387904",
-             "-4611686018427387904", "1.5"])))
+             "1.5"])))  # never a huge negative count: both servers would reply that many
         if g.chance(0.5):
             args.append(g.case("WITHSCORES") if g.chance(0.95) else g.junk())
     return args
@@ -303,13 +315,13 @@ def g_zscan(g):
         opts.append([g.case("COUNT"), b(g.pick(["1", "2", "10", "100", "0", "-1", "abc"]))])
     if g.chance(0.04):
         opts.append([g.case(g.pick(["TYPE", "NOVALUES", "MATCH"]))])
-    return [g.key(), cursor] + g.shuffled(opts)
+    return [zkey(g), cursor] + g.shuffled(opts)
 
 
 # ---- set operations ----
 
 def setop_keys(g):
-    keys = [g.key() for _ in range(g.r.randint(1, 3))]
+    keys = [zkey(g) for _ in range(g.r.randint(1, 3))]
     if g.chance(0.92):
         nk = b(len(keys))
     else:
@@ -350,7 +362,7 @@ def g_zunion(g):
 @command("zunionstore", "zsets", 4)
 def g_zunionstore(g):
     nk, keys = setop_keys(g)
-    return [g.key(), nk] + keys + setop_opts(g, len(keys), withscores_ok=g.chance(0.05))
+    return [zkey(g), nk] + keys + setop_opts(g, len(keys), withscores_ok=g.chance(0.05))
 
 
 @command("zinter", "zsets", 4)
@@ -362,7 +374,7 @@ def g_zinter(g):
 @command("zinterstore", "zsets", 4)
 def g_zinterstore(g):
     nk, keys = setop_keys(g)
-    return [g.key(), nk] + keys + setop_opts(g, len(keys), withscores_ok=g.chance(0.05))
+    return [zkey(g), nk] + keys + setop_opts(g, len(keys), withscores_ok=g.chance(0.05))
 
 
 @command("zintercard", "zsets", 3)
@@ -385,5 +397,5 @@ def g_zdiff(g):
 @command("zdiffstore", "zsets", 4)
 def g_zdiffstore(g):
     nk, keys = setop_keys(g)
-    return [g.key(), nk] + keys + setop_opts(g, len(keys), weights_ok=g.chance(0.05),
+    return [zkey(g), nk] + keys + setop_opts(g, len(keys), weights_ok=g.chance(0.05),
                                              withscores_ok=g.chance(0.05))
