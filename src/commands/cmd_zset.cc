@@ -56,16 +56,12 @@ void ReplyElements(CommandContext& ctx, const std::vector<ZElement>& elems, bool
 Status StoreElements(CommandContext& ctx, std::string_view dst,
                      const std::vector<ZElement>& elems) {
   StoredValue old;
-  bool found;
   Status s;
-  KeyState st = ctx.ks.Lookup(ctx.client.db, dst, &old, &s, /*cache_row=*/false);
+  bool expired = false;
+  // An expired destination is deleted here (staged), as any read of it would.
+  const bool found = ctx.ks.Get(ctx.client.db, dst, &old, &s, ctx.now_ms, &expired);
+  if (expired) ctx.server.stats().expired_keys++;
   if (!s.ok()) return s;
-  found = st == KeyState::kLive;
-  if (found && old.expired(ctx.now_ms)) {
-    // Expired but stored: delete it first (as a read would), then store as on a missing key.
-    ctx.ks.StageDelete(ctx.client.db, dst, KeyState::kLive, old.expire_ms);
-    found = false;
-  }
   ZSet z = ZSet::Replacing(&ctx.ks, ctx.client.db, dst, found ? &old : nullptr);
   for (const ZElement& e : elems) z.Insert(e.member, e.score);
   z.Finish();

@@ -42,7 +42,9 @@ checked. If you add a rule, document it in the table below and in README.md.
   RANDOMKEY                 both nil, or both a key, and both keys EXIST on both servers.
   ZRANDMEMBER               same reply type and shape (count, nesting, item types); every
                             member picked is in the sorted set on both servers (ZMSCORE), with
-                            the score replied when WITHSCORES; distinct for a positive count.
+                            the score replied when WITHSCORES; distinct for a positive count;
+                            byte for byte when a positive count exceeds the size (the whole set,
+                            in Redis's order).
   SCAN (scan step)          a cursor-0 scan is run to completion on both; the sets of keys
                             returned must be equal (duplicates allowed); every reply must be
                             [cursor, [keys...]] with a decimal cursor. A scan started at some
@@ -411,6 +413,9 @@ def rule_zrandmember(args, a, b, ctx):
         count = int(args[2]) if len(args) > 2 else 1
     except ValueError:
         count = 1
+    if count > len(pa):
+        # Fewer picks than asked: the whole set, in Redis's order (highest score first).
+        return _raw(a, b)
     if count > 0 and len(set(m for m, _ in pb)) != len(pb):
         return "ZRANDMEMBER (positive count) repeated a member on strata: %r" % (pb,)
     if ctx.zscores is None or not pa:
