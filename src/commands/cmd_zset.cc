@@ -213,10 +213,10 @@ void ZRankGeneric(CommandContext& ctx, bool reverse) {
   auto z = OpenZSet(ctx, ctx.arg(1));
   if (!z) return;
   int64_t rank;
-  Status s = RankOf(*z, ctx.arg(2), &rank);
+  Status s = RankOf(*z, ctx.arg(2), reverse, &rank);
   if (s.IsNotFound()) return ctx.reply.Null();
   if (!s.ok()) return ZFail(ctx, s);
-  ctx.reply.Integer(reverse ? static_cast<int64_t>(z->size()) - 1 - rank : rank);
+  ctx.reply.Integer(rank);
 }
 void ZRankCommand(CommandContext& ctx) { ZRankGeneric(ctx, false); }
 void ZRevRankCommand(CommandContext& ctx) { ZRankGeneric(ctx, true); }

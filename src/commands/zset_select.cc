@@ -102,12 +102,24 @@ Status SelectByLex(ZSet& z, const LexRange& r, bool reverse, int64_t offset, int
   return Status::OK();
 }
 
-Status RankOf(ZSet& z, std::string_view member, int64_t* rank) {
+Status RankOf(ZSet& z, std::string_view member, bool reverse, int64_t* rank) {
   double score;
   Status s = z.Score(member, &score);
   if (!s.ok()) return s;
   ZSet::Iterator it = z.Members();
   int64_t r = 0;
+  if (reverse) {
+    // The members after this one, up to the last.
+    it.Seek(score, member);
+    if (!it.Valid() || it.member() != member) {
+      if (!it.status().ok()) return it.status();
+      return Status::Corruption("sorted-set member without its score-order record");
+    }
+    for (it.Next(); it.Valid(); it.Next()) r++;
+    if (!it.status().ok()) return it.status();
+    *rank = r;
+    return Status::OK();
+  }
   for (it.SeekToFirst(); it.Valid(); it.Next(), r++) {
     if (it.score() == score && it.member() == member) {
       *rank = r;

@@ -43,8 +43,9 @@ Status SelectByScore(types::ZSet& z, const ScoreRange& r, bool reverse, int64_t 
 Status SelectByLex(types::ZSet& z, const LexRange& r, bool reverse, int64_t offset, int64_t limit,
                    std::vector<ZElement>* out);
 
-// ZRANK: the member's rank from the lowest score; NotFound if absent. O(rank): a walk from the
-// first member.
-Status RankOf(types::ZSet& z, std::string_view member, int64_t* rank);
+// ZRANK: the member's rank from the lowest score (reverse: from the highest); NotFound if
+// absent. O(rank) either way: a walk from the first member to it, or (reverse) from it to the
+// last member.
+Status RankOf(types::ZSet& z, std::string_view member, bool reverse, int64_t* rank);
 
 }  // namespace strata::commands
