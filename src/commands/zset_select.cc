@@ -29,9 +29,31 @@ void Window(std::vector<ZElement>* v, int64_t offset, int64_t limit) {
 
 }  // namespace
 
+namespace {
+
+// A backward walk costs up to 64 seeks per distinct score (ZSet::ReverseIterator), about
+// 20 us a member on a 200,000-member set with distinct scores, where a forward step costs
+// about 0.06 us: walk backward only when it visits this many times fewer members than the
+// forward walk to the same place would (break-even is near 330).
+constexpr int64_t kReverseWalkRatio = 512;
+
+bool WalkBackward(int64_t visited_backward, int64_t size) {
+  return visited_backward < size / kReverseWalkRatio;
+}
+
+}  // namespace
+
 Status SelectByRank(ZSet& z, int64_t start, int64_t end, bool reverse, std::vector<ZElement>* out) {
   out->clear();
   const int64_t n = static_cast<int64_t>(z.size());
+  if (reverse && WalkBackward(end + 1, n)) {
+    ZSet::ReverseIterator it = z.ReverseMembers();
+    int64_t rank = 0;
+    for (it.SeekToLast(); it.Valid() && rank <= end; it.Next(), rank++) {
+      if (rank >= start) out->push_back({std::string(it.member()), it.score()});
+    }
+    return it.status();
+  }
   // Forward ranks of the selection.
   const int64_t first = reverse ? n - 1 - end : start;
   const int64_t last = reverse ? n - 1 - start : end;
@@ -49,6 +71,16 @@ Status SelectByScore(ZSet& z, const ScoreRange& r, bool reverse, int64_t offset,
                      std::vector<ZElement>* out) {
   out->clear();
   if (offset < 0) return Status::OK();
+  if (reverse && limit >= 0 && offset <= INT64_MAX - limit &&
+      WalkBackward(offset + limit, static_cast<int64_t>(z.size()))) {
+    ZSet::ReverseIterator it = z.ReverseMembers();
+    it.SeekAtOrBelow(r.max, r.maxex);
+    for (int64_t skip = offset; skip > 0 && it.Valid(); skip--) it.Next();
+    for (int64_t left = limit; left > 0 && it.Valid() && r.GteMin(it.score()); it.Next(), left--) {
+      out->push_back({std::string(it.member()), it.score()});
+    }
+    return it.status();
+  }
   ZSet::Iterator it = z.Members();
   it.Seek(r.min);
   while (it.Valid() && !r.GteMin(it.score())) it.Next();

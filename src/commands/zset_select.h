@@ -3,9 +3,13 @@
 // offset and count. They return the members selected, in reply order; the commands reply,
 // store or remove them.
 //
-// Cost (n members, k selected, the walks use the 'z' score order, forward only):
-//   by rank, forward:  O(start + k)          reverse: O(n - start)
-//   by score, forward: O(log n + offset + k) reverse: O(log n + members in the score range)
+// Cost (n members, k selected; the walks use the 'z' score order):
+//   by rank, forward:  O(start + k)
+//   by rank, reverse:  O(n - start) forward steps, or, when end + 1 is small against n,
+//                      (end + 1) backward steps of up to 64 seeks each (ZSet::ReverseIterator)
+//   by score, forward: O(log n + offset + k)
+//   by score, reverse: O(log n + members in the score range), or, with a LIMIT small against
+//                      n, (offset + count) backward steps
 //   by lex:            O(n): Redis's small-set (listpack) rules look at the first and last
 //                      member and then scan in score order, and so do these walks.
 #pragma once

@@ -140,6 +140,64 @@ void ZSet::Iterator::Seek(double score, std::string_view member) {
 
 double ZSet::Iterator::score() const { return DecodeScore(it_.key().data()); }
 
+void ZSet::ReverseIterator::SeekAtOrBelow(double max, bool exclusive) {
+  char enc[8];
+  EncodeScore(Canonical(max), enc);
+  const uint64_t e = DecodeBigEndian64(enc);
+  // Every encoding is below UINT64_MAX (+inf's is 0xfff0...), so e + 1 does not wrap.
+  Load(exclusive ? e : e + 1);
+}
+
+void ZSet::ReverseIterator::Next() {
+  if (pos_ == 0) return;
+  if (--pos_ == 0) Load(enc_);
+}
+
+void ZSet::ReverseIterator::Load(uint64_t bound) {
+  group_.clear();
+  pos_ = 0;
+  char buf[8];
+  // The greatest encoding e < bound that some member has: [lo, hi) holds it if any does.
+  uint64_t lo = 0, hi = bound;
+  bool found = false;
+  uint64_t best = 0;
+  while (lo < hi) {
+    const uint64_t mid = lo + (hi - lo) / 2;
+    EncodeBigEndian64(buf, mid);
+    it_.it_.Seek(std::string_view(buf, 8));
+    if (!it_.Valid()) {
+      if (!it_.status().ok()) {
+        status_ = it_.status();
+        return;
+      }
+      hi = mid;
+      continue;
+    }
+    const uint64_t e = DecodeBigEndian64(it_.it_.key().data());
+    if (e < bound) {
+      found = true;
+      best = e;
+      lo = e + 1;  // a member at e: the answer is e or above
+    } else {
+      hi = mid;  // nothing in [mid, bound)
+    }
+  }
+  if (!found) return;
+  EncodeBigEndian64(buf, best);
+  const std::string_view want(buf, 8);
+  for (it_.it_.Seek(want); it_.Valid() && it_.it_.key().substr(0, 8) == want; it_.Next()) {
+    group_.emplace_back(it_.member());
+  }
+  if (!it_.status().ok()) {
+    status_ = it_.status();
+    group_.clear();
+    return;
+  }
+  enc_ = best;
+  score_ = DecodeScore(buf);
+  pos_ = group_.size();
+}
+
 ZSet::Iterator ZSet::Members() {
   // A sorted set with no version yet has no members: iterate a prefix nothing is under.
   std::string prefix = zprefix_;

@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "types/keyspace.h"
 #include "types/value.h"
@@ -52,6 +53,7 @@ class ZSet {
   // *deleted: the member existed.
   Status Delete(std::string_view member, bool* deleted);
 
+  class ReverseIterator;
   // The members in (score, member) order. Valid only until the next write: callers that
   // remove what they walk collect first.
   class Iterator {
@@ -69,11 +71,44 @@ class ZSet {
 
    private:
     friend class ZSet;
+    friend class ReverseIterator;
     explicit Iterator(PrefixIterator it) : it_(std::move(it)) {}
     PrefixIterator it_;
     std::string buf_;
   };
   Iterator Members();
+
+  // The members from the highest (score, member) down, found with forward seeks only (the
+  // store has no backward iterator): a bisection over the 8-byte score encoding finds the next
+  // lower score (at most 64 seeks), then that score's members are read forward and returned
+  // from the last. Cost: up to 64 seeks per distinct score passed plus the members read, so
+  // it pays for the top of a large set (ZREVRANGE 0 9, ZPOPMAX) and not for deep walks or
+  // long runs of equal scores. Valid only until the next write.
+  class ReverseIterator {
+   public:
+    void SeekToLast() { Load(UINT64_MAX); }
+    // The highest member whose score is <= max (< max when exclusive).
+    void SeekAtOrBelow(double max, bool exclusive);
+    bool Valid() const { return pos_ > 0; }
+    void Next();  // to the next lower member
+    std::string_view member() const { return group_[pos_ - 1]; }
+    double score() const { return score_; }
+    Status status() const { return status_; }
+
+   private:
+    friend class ZSet;
+    explicit ReverseIterator(Iterator it) : it_(std::move(it)) {}
+    // Loads the members of the greatest score encoding below `bound`, if any.
+    void Load(uint64_t bound);
+
+    Iterator it_;
+    std::vector<std::string> group_;  // members of the current score, in member order
+    size_t pos_ = 0;                  // group_[pos_ - 1] is the current member
+    uint64_t enc_ = 0;                // the current score's encoding
+    double score_ = 0;
+    Status status_;
+  };
+  ReverseIterator ReverseMembers() { return ReverseIterator(Members()); }
 
   // Stages the value record after writes: updated size, or deleted when empty. Writes that
   // changed nothing stage nothing.

@@ -193,6 +193,25 @@ TEST_F(ZSetTest, LargeScanVisitsEveryMemberOnce) {
   EXPECT_EQ(seen.size(), 300u);
 }
 
+// On a large set the top few members are found walking backward (zset_select.h); the
+// answers must be those of the forward walk, ties between equal scores included.
+TEST_F(ZSetTest, TopOfALargeSetMatchesTheForwardOrder) {
+  for (int i = 0; i < 3000; i++) {
+    c_.Append({"ZADD", "big", std::to_string(i % 1000), "m" + std::to_string(i)});
+  }
+  for (int i = 0; i < 3000; i++) ASSERT_EQ(Show(c_.GetReply()), ":1");
+  // Ties sort by member bytes: "m999" > "m2999" > "m1999".
+  EXPECT_EQ(c_.Run("ZREVRANGE big 0 3 WITHSCORES"),
+            "[$m999, $999, $m2999, $999, $m1999, $999, $m998, $998]");
+  EXPECT_EQ(c_.Run("ZRANGE big -4 -1"), "[$m998, $m1999, $m2999, $m999]");
+  EXPECT_EQ(c_.Run("ZREVRANGEBYSCORE big (999 -inf LIMIT 1 3"), "[$m2998, $m1998, $m997]");
+  EXPECT_EQ(c_.Run("ZREVRANGEBYSCORE big 0 -inf LIMIT 0 5"), "[$m2000, $m1000, $m0]");
+  EXPECT_EQ(c_.Run("ZRANGE big +inf 998 BYSCORE REV LIMIT 2 2"), "[$m1999, $m998]");
+  EXPECT_EQ(c_.Run("ZPOPMAX big 2"), "[$m999, $999, $m2999, $999]");
+  EXPECT_EQ(c_.Run("ZREVRANK big m1999"), ":0");
+  EXPECT_EQ(c_.Run("ZREVRANGE big 0 0"), "[$m1999]");
+}
+
 TEST_F(ZSetTest, SetOperations) {
   EXPECT_EQ(c_.Run("ZADD x 1 a 2 b 3 c"), ":3");
   EXPECT_EQ(c_.Run("ZADD y 10 b 20 c 30 d"), ":3");
