@@ -1,4 +1,4 @@
-// What the sorted-set command files share (cmd_zset.cc, cmd_zset_setops.cc, zset_pop.cc), and
+// What the sorted-set command files share (cmd_zset*.cc, zset_pop.cc), and
 // the pop that ZPOPMIN, ZPOPMAX and ZMPOP use, for the blocking BZPOPMIN, BZPOPMAX and BZMPOP
 // to call too.
 #pragma once
@@ -56,5 +56,7 @@ bool ParseZMPopArgs(server::CommandContext& ctx, size_t numkeys_idx,
 
 // ZUNION ZUNIONSTORE ZINTER ZINTERSTORE ZINTERCARD ZDIFF ZDIFFSTORE (cmd_zset_setops.cc).
 void RegisterZSetOpCommands(server::CommandTable* t);
+// ZSCAN (cmd_zset_scan.cc).
+void RegisterZScanCommand(server::CommandTable* t);
 
 }  // namespace strata::commands
