@@ -8,7 +8,7 @@ listpack rules are deterministic; the skiplist's depend on random node levels) a
 """
 
 import generators
-from generators import b
+from generators import Step, b
 
 
 def command(name, family, weight=10):
@@ -18,6 +18,8 @@ def command(name, family, weight=10):
     def reg(fn):
         def gen(g):
             args = fn(g)
+            if isinstance(args, Step):
+                return args
             if g.chance(0.03) and args:
                 args = args[:g.r.randint(0, len(args) - 1)]
             elif g.chance(0.03):
@@ -111,10 +113,91 @@ def maybe_junk(g, args):
     return args
 
 
+# ---- one large sorted set ----
+# BIG holds up to a few thousand members, so that the walks meant for large sets run
+# (zset_select.h: backward walks for the top of a set). Redis keeps it in its large encoding,
+# where -0 stays -0 and lex ranges over mixed scores depend on random skiplist levels: only
+# integer scores and members, and only rank and score commands, ever touch it.
+BIG = b"zbig"
+
+
+def big_member(g):
+    return b"n%d" % g.r.randint(0, 4000)
+
+
+def big_score(g):
+    return b(g.r.randint(-3000, 3000))
+
+
+def big_zadd(g):
+    pairs = []
+    for _ in range(g.r.randint(500, 1500)):
+        pairs += [big_score(g), big_member(g)]
+    return Step("cmd", [b"ZADD", BIG] + pairs)
+
+
+def big_score_bound(g):
+    x = g.r.random()
+    if x < 0.2:
+        return b(g.pick(["-inf", "+inf", "(3000", "(-3000"]))
+    v = big_score(g)
+    return b"(" + v if g.chance(0.3) else v
+
+
+def big_read(g):
+    """A rank or score read of BIG, mostly near its top or bottom."""
+    return Step("cmd", big_read_args(g))
+
+
+def big_read_args(g):
+    top = [b(g.r.randint(0, 6)), b(g.r.randint(0, 12))]
+    x = g.r.random()
+    if x < 0.2:
+        return [b"ZREVRANGE", BIG] + top + ([b"WITHSCORES"] if g.chance(0.5) else [])
+    if x < 0.35:
+        return [b"ZRANGE", BIG] + top + [b"REV"] + ([b"WITHSCORES"] if g.chance(0.5) else [])
+    if x < 0.5:
+        return [b"ZREVRANGEBYSCORE", BIG, big_score_bound(g), big_score_bound(g), b"LIMIT",
+                b(g.r.randint(0, 5)), b(g.r.randint(0, 8))]
+    if x < 0.6:
+        return [b"ZRANGE", BIG, big_score_bound(g), big_score_bound(g), b"BYSCORE", b"REV",
+                b"LIMIT", b(g.r.randint(0, 5)), b(g.r.randint(-1, 8))]
+    if x < 0.7:
+        return [b"ZRANGE", BIG, b(g.r.randint(-12, 0)), b"-1"]
+    if x < 0.8:
+        return [g.pick([b"ZRANK", b"ZREVRANK"]), BIG, big_member(g)]
+    if x < 0.9:
+        return [b"ZCOUNT", BIG, big_score_bound(g), big_score_bound(g)]
+    return [b"ZCARD", BIG]
+
+
+def big_write(g):
+    return Step("cmd", big_write_args(g))
+
+
+def big_write_args(g):
+    x = g.r.random()
+    if x < 0.3:
+        return [g.pick([b"ZPOPMAX", b"ZPOPMIN"]), BIG] + ([b(g.r.randint(1, 5))]
+                                                         if g.chance(0.6) else [])
+    if x < 0.45:
+        return [b"ZMPOP", b"2", b"z1", BIG, g.pick([b"MAX", b"MIN"]), b"COUNT",
+                b(g.r.randint(1, 4))]
+    if x < 0.6:
+        return [b"ZINCRBY", BIG, b(g.r.randint(-50, 50)), big_member(g)]
+    if x < 0.75:
+        return [b"ZADD", BIG] + [big_score(g), big_member(g)]
+    if x < 0.9:
+        return [b"ZREM", BIG] + [big_member(g) for _ in range(g.r.randint(1, 4))]
+    return [b"ZREMRANGEBYRANK", BIG, b(g.r.randint(-5, 0)), b"-1"]
+
+
 # ---- ZADD / ZINCRBY ----
 
 @command("zadd", "zsets", 30)
 def g_zadd(g):
+    if g.chance(0.015):
+        return big_zadd(g)
     opts = []
     for _ in range(g.r.choice([0, 0, 0, 1, 1, 2, 3])):
         opts.append(g.case(g.pick(["NX", "XX", "GT", "LT", "CH", "INCR", "ch", "gt"])))
@@ -251,6 +334,8 @@ def g_zrevrangebylex(g):
 
 @command("zrevrange", "zsets", 5)
 def g_zrevrange(g):
+    if g.chance(0.5):
+        return big_read(g)
     opts = [g.case("WITHSCORES")] if g.chance(0.4) else []
     if g.chance(0.05):
         opts.append(g.case(g.pick(["REV", "BYSCORE", "LIMIT"])))
@@ -277,6 +362,8 @@ def g_zpopmin(g):
 
 @command("zpopmax", "zsets", 3)
 def g_zpopmax(g):
+    if g.chance(0.4):
+        return big_write(g)
     return g_zpopmin(g)
 
 
