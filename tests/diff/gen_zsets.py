@@ -1,10 +1,11 @@
 """Differential-test generators of the zsets family (generators.py imports this file).
 
 Members come from a small pool of short strings (at most 64 bytes, fewer than 128 distinct),
-so Redis keeps every sorted set in its small (listpack) encoding. That matters for two
+so Redis keeps these sorted sets in its small (listpack) encoding. That matters for two
 things Redis leaves to the encoding: lex ranges over members of different scores (the
 listpack rules are deterministic; the skiplist's depend on random node levels) and -0 scores
-(a listpack stores 0). Strata implements the listpack rules (docs/compatibility.md).
+(a listpack stores 0). Strata implements the listpack rules (docs/compatibility.md). The one
+exception is BIG (below), a large set kept to integer scores and rank and score commands.
 """
 
 import generators
