@@ -37,16 +37,19 @@ Status StoreElements(server::CommandContext& ctx, std::string_view dst,
 //   emit_key false, nested true:  [[m1, s1], [m2, s2]...]      ZPOPMIN count in RESP3
 //   emit_key true,  nested false: [key, m1, s1...]             BZPOPMIN
 //   emit_key true,  nested true:  [key, [[m1, s1]...]]         ZMPOP, BZMPOP
-// When no key exists: nil (nil_when_empty) or an empty array. count -1 pops one; 0 replies an
-// empty array. *popped (if given) is the number of members removed.
+// When no key exists: nil (nil_when_empty) or an empty array, unless defer_when_empty, where
+// nothing is replied and false returned (a blocking pop then blocks). count -1 pops one; 0
+// replies an empty array. *popped (if given) is the number of members removed. True when a
+// reply (or an error) was written.
 struct ZPopOptions {
   bool max = false;
   int64_t count = -1;
   bool emit_key = false;
   bool nested = false;
   bool nil_when_empty = false;
+  bool defer_when_empty = false;
 };
-void ZPopGeneric(server::CommandContext& ctx, const std::vector<std::string_view>& keys,
+bool ZPopGeneric(server::CommandContext& ctx, const std::vector<std::string_view>& keys,
                  const ZPopOptions& o, int64_t* popped = nullptr);
 // Parses ZMPOP's (and BZMPOP's) numkeys key [key ...] MIN|MAX [COUNT count], numkeys at
 // argv[numkeys_idx]; fills keys and o (emit_key, nested, nil_when_empty set). Replies the

@@ -8,7 +8,7 @@ namespace strata::commands {
 using namespace server;
 using types::ZSet;
 
-void ZPopGeneric(CommandContext& ctx, const std::vector<std::string_view>& keys,
+bool ZPopGeneric(CommandContext& ctx, const std::vector<std::string_view>& keys,
                  const ZPopOptions& o, int64_t* popped) {
   if (popped != nullptr) *popped = 0;
   std::optional<ZSet> z;
@@ -16,21 +16,31 @@ void ZPopGeneric(CommandContext& ctx, const std::vector<std::string_view>& keys,
   for (std::string_view k : keys) {
     bool found;
     z = OpenZSet(ctx, k, &found);
-    if (!z) return;
+    if (!z) return true;
     if (found) {
       key = k;
       break;
     }
     z.reset();
   }
-  if (!z) return o.nil_when_empty ? ctx.reply.NullArray() : ctx.reply.ArrayHeader(0);
-  if (o.count == 0) return ctx.reply.ArrayHeader(0);
+  if (!z) {
+    if (o.defer_when_empty) return false;
+    o.nil_when_empty ? ctx.reply.NullArray() : ctx.reply.ArrayHeader(0);
+    return true;
+  }
+  if (o.count == 0) {
+    ctx.reply.ArrayHeader(0);
+    return true;
+  }
   const auto size = static_cast<int64_t>(z->size());
   const int64_t n = std::min(o.count == -1 ? 1 : o.count, size);
   std::vector<ZElement> elems;
   if (n > 0) {
     Status s = SelectByRank(*z, 0, n - 1, o.max, &elems);  // ranks from the popped end
-    if (!s.ok()) return ZFail(ctx, s);
+    if (!s.ok()) {
+      ZFail(ctx, s);
+      return true;
+    }
   }
   for (const ZElement& e : elems) z->Remove(e.member, e.score);
   z->Finish();
@@ -52,6 +62,7 @@ void ZPopGeneric(CommandContext& ctx, const std::vector<std::string_view>& keys,
     ctx.reply.Bulk(e.member);
     ctx.reply.Double(e.score);
   }
+  return true;
 }
 
 bool ParseZMPopArgs(CommandContext& ctx, size_t numkeys_idx, std::vector<std::string_view>* keys,
