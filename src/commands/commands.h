@@ -26,5 +26,6 @@ void RegisterTransactionCommands(server::CommandTable* t);
 void RegisterPubSubCommands(server::CommandTable* t);
 void RegisterScriptingCommands(server::CommandTable* t);
 void RegisterSetCommands(server::CommandTable* t);
+void RegisterZSetCommands(server::CommandTable* t);
 
 }  // namespace strata::commands

@@ -22,6 +22,7 @@ void RegisterAllCommands(server::CommandTable* t) {
   RegisterPubSubCommands(t);
   RegisterScriptingCommands(t);
   RegisterSetCommands(t);
+  RegisterZSetCommands(t);
 }
 
 }  // namespace strata::commands

@@ -41,6 +41,11 @@ checked. If you add a rule, document it in the table below and in README.md.
   PTTL, PEXPIRETIME         equal, or both >= 0 and within PTTL_TOLERANCE_MS (50 ms).
   KEYS                      same set (order is the server's hash/scan order).
   RANDOMKEY                 both nil, or both a key, and both keys EXIST on both servers.
+  ZRANDMEMBER               same reply type and shape (count, nesting, item types); every
+                            member picked is in the sorted set on both servers (ZMSCORE), with
+                            the score replied when WITHSCORES; distinct for a positive count;
+                            byte for byte when a positive count exceeds the size (the whole set,
+                            in Redis's order).
   SCAN (scan step)          a cursor-0 scan is run to completion on both; the sets of keys
                             returned must be equal (duplicates allowed); every reply must be
                             [cursor, [keys...]] with a decimal cursor. A scan started at some
@@ -93,6 +98,8 @@ class Context:
         self.slowlog_exact = False     # both servers logged every command since the reset
         self.exists = None             # exists([keys]) -> [[bool per key] on Redis, on Strata]
         self.call_both = None          # call_both(args) -> [Redis's reply, Strata's reply]
+        # zscores(key, [members]) -> [[score bytes or None per member] on Redis, on Strata]
+        self.zscores = None
 
 
 def lower(x):
@@ -456,6 +463,65 @@ def rule_random_pick(args, a, b, ctx):
             for field, value in la + lb:
                 if values.get(field) is None or (withvalues and values[field] != value):
                     return "HRANDFIELD returned a field or value not in the hash: %r" % field
+def _zrand_picks(args, r):
+    """[(member, score text or None)] of a ZRANDMEMBER reply, or None if malformed."""
+    if r.kind == "$":
+        return [(r.value, None)]
+    items = _aggregate_items(r)
+    if r.kind != "*" or items is None:
+        return None
+    withscores = len(args) >= 4
+    if not withscores:
+        return [(x.value, None) if x.kind == "$" else None for x in items]
+    if items and items[0].kind == "*":  # RESP3: [member, score] pairs
+        pairs = [tuple(x.value) if x.kind == "*" and len(x.value) == 2 else None
+                 for x in items]
+    else:
+        if len(items) % 2:
+            return None
+        pairs = [(items[i], items[i + 1]) for i in range(0, len(items), 2)]
+    out = []
+    for p in pairs:
+        if p is None or p[0].kind != "$" or p[1].kind not in ("$", ","):
+            return None
+        out.append((p[0].value, p[1].value))
+    return out
+
+
+def rule_zrandmember(args, a, b, ctx):
+    # The picks are random: compare the shape, then check each pick against both servers.
+    if a.kind != b.kind:
+        return _raw(a, b)
+    if a.is_null() or b.is_null():
+        return None if a.raw == b.raw else "nil encodings differ"
+    pa, pb = _zrand_picks(args, a), _zrand_picks(args, b)
+    if pa is None or pb is None or None in pa or None in pb:
+        return _raw(a, b)
+    if len(pa) != len(pb):
+        return "ZRANDMEMBER counts differ: redis %d, strata %d" % (len(pa), len(pb))
+    kinds = lambda r: [x.kind for x in (_aggregate_items(r) or [])]
+    if kinds(a) != kinds(b):
+        return "ZRANDMEMBER reply shapes differ"
+    try:
+        count = int(args[2]) if len(args) > 2 else 1
+    except ValueError:
+        count = 1
+    if count > len(pa):
+        # Fewer picks than asked: the whole set, in Redis's order (highest score first).
+        return _raw(a, b)
+    if count > 0 and len(set(m for m, _ in pb)) != len(pb):
+        return "ZRANDMEMBER (positive count) repeated a member on strata: %r" % (pb,)
+    if ctx.zscores is None or not pa:
+        return None
+    members = sorted(set(m for m, _ in pa) | set(m for m, _ in pb))
+    found = ctx.zscores(args[1], members)
+    score_of = [dict(zip(members, f)) for f in found]
+    for m, sc in pa + pb:
+        for server in score_of:
+            if server.get(m) is None:
+                return "ZRANDMEMBER picked %r, not in the sorted set on both servers" % (m,)
+            if sc is not None and sc != server[m]:
+                return "ZRANDMEMBER score of %r is %r, ZMSCORE says %r" % (m, sc, server[m])
     return None
 
 
@@ -481,6 +547,7 @@ RULES = {
     (b"pexpiretime", None): _ttl_rule(PTTL_TOLERANCE_MS),
     (b"keys", None): rule_keys,
     (b"randomkey", None): rule_randomkey,
+    (b"zrandmember", None): rule_zrandmember,
     (b"hgetall", None): rule_unordered_fields,
     (b"hkeys", None): rule_unordered_fields,
     (b"hvals", None): rule_unordered_fields,

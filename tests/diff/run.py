@@ -95,6 +95,7 @@ class Session:
         self.slowlog_threshold = [None, None]
         self.ctx.exists = self._exists
         self.ctx.call_both = self._call_both
+        self.ctx.zscores = self._zscores
 
     # -- connections --
 
@@ -226,6 +227,17 @@ class Session:
         both([b"SADD", key] + sorted(a | b_))
         both([b"SREM", key] + sorted(a))
         return diffs
+
+    def _zscores(self, key, members):
+        out = []
+        for i in (REDIS, STRATA):
+            self.check_call(i, [b"SELECT", str(self.db).encode()])
+            r = self.check_call(i, [b"ZMSCORE", key] + list(members))
+            items = getattr(r, "value", None)
+            if not isinstance(items, list) or len(items) != len(members):
+                items = [None] * len(members)
+            out.append([getattr(x, "value", None) for x in items])
+        return out
 
     def reset_state(self, defaults):
         """Both servers back to an empty, default state, with new main connections."""
