@@ -416,7 +416,8 @@ const CommandSpec kCommands[] = {
      "",
      {},
      ClientCommand,
-     "id setname getname setinfo list info kill reply no-evict no-touch unblock help",
+     "id:2 setname:3 getname:2 setinfo:4 list:-2 info:2 kill:-3 reply:3 no-evict:3 no-touch:3 "
+     "unblock:-3 help:2",
      "kill list no-evict unblock"},
 };
 

@@ -178,7 +178,12 @@ const CommandSpec kCommands[] = {
      SUnsubscribeCommand},
     {"publish", 3, "pubsub loading stale fast", {}, PublishCommand},
     {"spublish", 3, "pubsub loading stale fast", {1, 1, 1}, SPublishCommand},
-    {"pubsub", -2, "", {}, PubSubCommand, "channels numpat numsub shardchannels shardnumsub help"},
+    {"pubsub",
+     -2,
+     "",
+     {},
+     PubSubCommand,
+     "channels:-2 numpat:2 numsub:-2 shardchannels:-2 shardnumsub:-2 help:2"},
 };
 
 }  // namespace

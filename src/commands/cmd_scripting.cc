@@ -185,7 +185,7 @@ const CommandSpec kCommands[] = {
     {"evalsha", -3, "noscript stale movablekeys", {}, EvalShaCommand},
     {"eval_ro", -3, "readonly noscript stale movablekeys", {}, EvalRoCommand},
     {"evalsha_ro", -3, "readonly noscript stale movablekeys", {}, EvalShaRoCommand},
-    {"script", -2, "", {}, ScriptCommand, "load exists flush kill help"},
+    {"script", -2, "", {}, ScriptCommand, "load:3 exists:-3 flush:-2 kill:2 help:2"},
 };
 
 }  // namespace

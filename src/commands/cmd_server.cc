@@ -436,8 +436,8 @@ void FunctionCommand(CommandContext& ctx) {
 // name, arity, flags, key positions {first, last, step}, function[, subcommands]
 const CommandSpec kCommands[] = {
     {"info", -1, "", {}, InfoCommand},
-    {"config", -2, "admin", {}, ConfigCommand, "get set resetstat rewrite help"},
-    {"command", -1, "", {}, CommandCommand, "count info docs list getkeys help"},
+    {"config", -2, "admin", {}, ConfigCommand, "get:-3 set:-4 resetstat:2 rewrite:2 help:2"},
+    {"command", -1, "", {}, CommandCommand, "count:2 info:-2 docs:-2 list:-2 getkeys:-4 help:2"},
     {"time", 1, "fast", {}, TimeCommand},
     {"lastsave", 1, "fast", {}, LastSaveCommand},
     {"save", 1, "admin", {}, SaveCommand},
@@ -445,9 +445,9 @@ const CommandSpec kCommands[] = {
     {"shutdown", -1, "admin", {}, ShutdownCommand},
     {"compact", 1, "admin", {}, CompactCommand},
     {"debug", -2, "admin", {}, DebugCommand},
-    {"slowlog", -2, "admin", {}, SlowlogCommand, "get len reset help"},
+    {"slowlog", -2, "admin", {}, SlowlogCommand, "get:-2 len:2 reset:2 help:2"},
     {"monitor", 1, "admin", {}, MonitorCommand},
-    {"function", -2, "", {}, FunctionCommand, "flush list"},
+    {"function", -2, "", {}, FunctionCommand, "flush:-2 list:-2"},
 };
 
 }  // namespace

@@ -48,7 +48,7 @@ void UnwatchCommand(CommandContext& ctx) {
 // name, arity, flags, key positions {first, last, step}, function
 const CommandSpec kCommands[] = {
     {"multi", 1, "noscript loading stale fast", {}, MultiCommand},
-    {"exec", 1, "noscript loading stale", {}, ExecCommand},
+    {"exec", 1, "noscript loading stale skip_slowlog", {}, ExecCommand},
     {"discard", 1, "noscript loading stale fast", {}, DiscardCommand},
     {"watch", -2, "noscript loading stale fast", {1, -1, 1}, WatchCommand},
     {"unwatch", 1, "noscript loading stale fast", {}, UnwatchCommand},

@@ -6,8 +6,7 @@
 // order (inputs sorted by size, stably, as glibc's qsort does; scores aggregated in that order,
 // so sums round as Redis's do) and sorted by (score, member).
 //
-// Plain sets are valid inputs in Redis (every member scoring 1). This branch has no set type
-// view yet, so a set input replies WRONGTYPE (docs/compatibility.md).
+// Plain sets are valid inputs, every member scoring 1, as in Redis.
 #include <algorithm>
 #include <cmath>
 #include <unordered_map>
@@ -17,6 +16,7 @@
 #include "commands/zset_range.h"
 #include "server/command.h"
 #include "server/server.h"
+#include "types/set.h"
 
 namespace strata::commands {
 
@@ -70,10 +70,22 @@ void ZSetOpGeneric(CommandContext& ctx, const std::string_view* dst, size_t nk, 
   const auto n = static_cast<size_t>(setnum);
   std::vector<Source> src(n);
   for (size_t i = 0; i < n; i++) {
+    const std::string_view key = ctx.arg(nk + 1 + i);
+    StoredValue v;
     bool found;
-    auto z = OpenZSet(ctx, ctx.arg(nk + 1 + i), &found);
-    if (!z) return;
+    if (!LookupOrReply(ctx, ctx.client.db, key, &v, &found)) return;
     if (!found) continue;
+    if (v.type == ValueType::kSet) {
+      types::Set set(&ctx.ks, ctx.client.db, key, &v);
+      types::PrefixIterator it = set.Members();
+      for (it.SeekToFirst(); it.Valid(); it.Next()) {
+        src[i].elems.push_back({std::string(it.key()), 1.0});
+      }
+      if (!it.status().ok()) return ZFail(ctx, it.status());
+      continue;
+    }
+    auto z = OpenZSet(ctx, key, &found);
+    if (!z) return;
     Status s = z->size() > 0
                    ? SelectByRank(*z, 0, static_cast<int64_t>(z->size()) - 1, false, &src[i].elems)
                    : Status::OK();

@@ -42,6 +42,7 @@ enum CommandFlag : uint32_t {
   // key spec, which is then empty.
   kCmdMovableKeys = 1 << 10,
   kCmdPubSub = 1 << 11,  // "pubsub": a pub/sub command
+  kCmdSkipSlowlog = 1 << 13,  // "skip_slowlog": never logged in SLOWLOG (EXEC: its commands are)
   // "subscribed": allowed to a RESP2 client with subscriptions ((P|S)(UN)SUBSCRIBE, PING,
   // QUIT, RESET). Strata's own word: COMMAND INFO does not show it.
   kCmdPubSubContext = 1 << 12,
@@ -76,7 +77,8 @@ using CommandFn = void (*)(CommandContext& ctx);
 //   {"config", -2, "admin noscript loading stale", {}, ConfigCommand, "get set resetstat"},
 // flags: words naming CommandFlag bits ("readonly", "write", "fast", "denyoom", "admin",
 // "noauth", "blocking", "noscript", "loading", "stale"). subcommands: the container's
-// subcommand names, space-separated.
+// subcommand names, space-separated, each optionally with its arity ("get:-3"), checked
+// before the command runs as Redis checks a subcommand's arity.
 struct CommandSpec {
   const char* name;  // lower case
   int arity;         // > 0: exactly; < 0: at least -arity (name included)
@@ -100,11 +102,15 @@ struct Command {
   std::string summary;                   // COMMAND DOCS summary
   std::string since;                     // Redis version that introduced it
   std::vector<std::string> subcommands;  // "config|get", ... for COMMAND INFO/DOCS
+  std::vector<int> subcommand_arity;     // per subcommand, as arity; 0: checked by the command
   std::vector<std::string> admin_subcommands;  // lower case: "kill", ...
   // Admin (never fed to MONITOR): the command, or the subcommand named by argv[1].
   bool IsAdmin(const std::vector<std::string_view>& argv) const;
   // Whether `sub` (any case) is one of this container's subcommands.
   bool HasSubcommand(std::string_view sub) const;
+  // False if `sub` has a declared arity that argc (the whole call's) does not meet; *full is
+  // then its name as Redis reports it ("config|get").
+  bool SubcommandArityOk(std::string_view sub, size_t argc, std::string* full) const;
 
   // Calls fn(i) for each key position i of a call with argc arguments (name included), by the
   // legacy key spec; none for a command without keys.

@@ -45,7 +45,8 @@ constexpr FlagWord kFlagWords[] = {
     {"denyoom", "denyoom", kCmdDenyOom},    {"admin", "admin", kCmdAdmin},
     {"pubsub", "pubsub", kCmdPubSub},       {"noscript", "noscript", kCmdNoScript},
     {"blocking", "blocking", kCmdBlocking}, {"loading", "loading", kCmdLoading},
-    {"stale", "stale", kCmdStale},          {"fast", "fast", kCmdFast},
+    {"stale", "stale", kCmdStale},
+    {"skip_slowlog", "skip_slowlog", kCmdSkipSlowlog},          {"fast", "fast", kCmdFast},
     {"noauth", "no_auth", kCmdNoAuth},      {"movablekeys", "movablekeys", kCmdMovableKeys},
     {"subscribed", "", kCmdPubSubContext},  // not shown by COMMAND INFO
 };
@@ -63,6 +64,18 @@ bool Command::HasSubcommand(std::string_view sub) const {
     if (EqualsIgnoreCase(tail, sub)) return true;
   }
   return false;
+}
+
+bool Command::SubcommandArityOk(std::string_view sub, size_t argc, std::string* full) const {
+  for (size_t i = 0; i < subcommands.size(); i++) {
+    const std::string_view tail = std::string_view(subcommands[i]).substr(name.size() + 1);
+    if (!EqualsIgnoreCase(tail, sub)) continue;
+    const int a = subcommand_arity[i];
+    *full = subcommands[i];
+    return a == 0 || (a > 0 && argc == static_cast<size_t>(a)) ||
+           (a < 0 && argc >= static_cast<size_t>(-a));
+  }
+  return true;
 }
 
 bool Command::IsAdmin(const std::vector<std::string_view>& argv) const {
@@ -102,7 +115,15 @@ void CommandTable::Add(const CommandSpec& spec) {
   std::string_view subs(spec.subcommands);
   while (!subs.empty()) {
     const size_t sp = subs.find(' ');
-    cmd.subcommands.push_back(cmd.name + "|" + std::string(subs.substr(0, sp)));
+    std::string_view word = subs.substr(0, sp);
+    int arity = 0;  // "name:arity" checks the subcommand's arity as Redis 7 does
+    if (const size_t colon = word.find(':'); colon != std::string_view::npos) {
+      arity = std::atoi(std::string(word.substr(colon + 1)).c_str());
+      if (arity == 0) BadTable(cmd.name, "bad subcommand arity in '" + std::string(word) + "'");
+      word = word.substr(0, colon);
+    }
+    cmd.subcommands.push_back(cmd.name + "|" + std::string(word));
+    cmd.subcommand_arity.push_back(arity);
     subs.remove_prefix(sp == std::string_view::npos ? subs.size() : sp + 1);
   }
   std::string_view admin(spec.admin_subcommands);

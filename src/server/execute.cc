@@ -115,6 +115,10 @@ void Server::Execute(Client* c, const std::vector<std::string_view>& argv, std::
       (cmd->arity < 0 && argv.size() < static_cast<size_t>(-cmd->arity))) {
     return reject("ERR wrong number of arguments for '" + cmd->name + "' command");
   }
+  if (std::string full; argv.size() >= 2 && !cmd->subcommand_arity.empty() &&
+                        !cmd->SubcommandArityOk(argv[1], argv.size(), &full)) {
+    return reject("ERR wrong number of arguments for '" + full + "' command");
+  }
   if (!c->authenticated && !(cmd->flags & kCmdNoAuth)) {
     return reject("NOAUTH Authentication required.");
   }
@@ -161,7 +165,7 @@ void Server::Execute(Client* c, const std::vector<std::string_view>& argv, std::
     stats_.total_error_replies++;
   }
   if (config_.slowlog_log_slower_than >= 0 && us >= config_.slowlog_log_slower_than &&
-      config_.slowlog_max_len > 0) {
+      config_.slowlog_max_len > 0 && !(cmd->flags & kCmdSkipSlowlog)) {
     AddSlowlogEntry(*c, argv, now, us);
   }
 }
