@@ -394,7 +394,7 @@ const CommandSpec kCommands[] = {
     {"srandmember", -2, "readonly", {1, 1, 1}, SRandMemberCommand},
     {"smove", 4, "write fast", {1, 2, 1}, SMoveCommand},
     {"sinter", -2, "readonly", {1, -1, 1}, SInterCommand},
-    {"sintercard", -3, "readonly", {}, SInterCardCommand},
+    {"sintercard", -3, "readonly movablekeys", {}, SInterCardCommand},
     {"sinterstore", -3, "write denyoom", {1, -1, 1}, SInterStoreCommand},
     {"sunion", -2, "readonly", {1, -1, 1}, SUnionCommand},
     {"sunionstore", -3, "write denyoom", {1, -1, 1}, SUnionStoreCommand},

@@ -415,6 +415,8 @@ void ZPopMinMax(CommandContext& ctx, bool max) {
 }
 void ZPopMinCommand(CommandContext& ctx) { ZPopMinMax(ctx, false); }
 void ZPopMaxCommand(CommandContext& ctx) { ZPopMinMax(ctx, true); }
+void BZPopMinCommand(CommandContext& ctx) { BZPopMinMaxCommand(ctx, false); }
+void BZPopMaxCommand(CommandContext& ctx) { BZPopMinMaxCommand(ctx, true); }
 
 // ZMPOP numkeys key [key ...] MIN|MAX [COUNT count]
 void ZMPopCommand(CommandContext& ctx) {
@@ -523,7 +525,10 @@ const CommandSpec kCommands[] = {
     {"zrevrank", 3, "readonly fast", {1, 1, 1}, ZRevRankCommand},
     {"zpopmin", -2, "write fast", {1, 1, 1}, ZPopMinCommand},
     {"zpopmax", -2, "write fast", {1, 1, 1}, ZPopMaxCommand},
-    {"zmpop", -4, "write", {}, ZMPopCommand},
+    {"zmpop", -4, "write movablekeys", {}, ZMPopCommand},
+    {"bzpopmin", -3, "write noscript blocking fast", {1, -2, 1}, BZPopMinCommand},
+    {"bzpopmax", -3, "write noscript blocking fast", {1, -2, 1}, BZPopMaxCommand},
+    {"bzmpop", -5, "write blocking movablekeys", {}, BZMPopCommand},
     {"zremrangebyrank", 4, "write", {1, 1, 1}, ZRemRangeByRankCommand},
     {"zremrangebyscore", 4, "write", {1, 1, 1}, ZRemRangeByScoreCommand},
     {"zremrangebylex", 4, "write", {1, 1, 1}, ZRemRangeByLexCommand},

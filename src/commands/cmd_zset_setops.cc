@@ -198,15 +198,15 @@ void ZInterCardCommand(CommandContext& ctx) { ZSetOpGeneric(ctx, nullptr, 1, Set
 void ZDiffCommand(CommandContext& ctx) { ZSetOpGeneric(ctx, nullptr, 1, SetOp::kDiff, false); }
 
 // name, arity, flags, key positions {first, last, step}, function (Redis's legacy key
-// positions; Redis also flags these "movablekeys").
+// positions: the inputs, counted by numkeys, are "movablekeys").
 const CommandSpec kCommands[] = {
-    {"zunion", -3, "readonly", {}, ZUnionCommand},
-    {"zunionstore", -4, "write denyoom", {1, 1, 1}, ZUnionStoreCommand},
-    {"zinter", -3, "readonly", {}, ZInterCommand},
-    {"zinterstore", -4, "write denyoom", {1, 1, 1}, ZInterStoreCommand},
-    {"zintercard", -3, "readonly", {}, ZInterCardCommand},
-    {"zdiff", -3, "readonly", {}, ZDiffCommand},
-    {"zdiffstore", -4, "write denyoom", {1, 1, 1}, ZDiffStoreCommand},
+    {"zunion", -3, "readonly movablekeys", {}, ZUnionCommand},
+    {"zunionstore", -4, "write denyoom movablekeys", {1, 1, 1}, ZUnionStoreCommand},
+    {"zinter", -3, "readonly movablekeys", {}, ZInterCommand},
+    {"zinterstore", -4, "write denyoom movablekeys", {1, 1, 1}, ZInterStoreCommand},
+    {"zintercard", -3, "readonly movablekeys", {}, ZInterCardCommand},
+    {"zdiff", -3, "readonly movablekeys", {}, ZDiffCommand},
+    {"zdiffstore", -4, "write denyoom movablekeys", {1, 1, 1}, ZDiffStoreCommand},
 };
 
 }  // namespace

@@ -26,6 +26,14 @@ constexpr CommandDoc kDocs[] = {
     {"brpoplpush", "list", "2.2.0",
      "Pop an element from a list, push it to another list and return it; or block until one is "
      "available."},
+    {"bzmpop", "sorted-set", "7.0.0",
+     "Remove and return members with scores in a sorted set or block until one is available."},
+    {"bzpopmax", "sorted-set", "5.0.0",
+     "Remove and return the member with the highest score from one or more sorted sets, or block "
+     "until one is available."},
+    {"bzpopmin", "sorted-set", "5.0.0",
+     "Remove and return the member with the lowest score from one or more sorted sets, or block "
+     "until one is available."},
     {"client", "connection", "2.4.0", "A container for client connection commands."},
     {"command", "server", "2.8.13", "Returns detailed information about all commands."},
     {"compact", "server", "7.2.4",

@@ -57,6 +57,11 @@ bool ZPopGeneric(server::CommandContext& ctx, const std::vector<std::string_view
 bool ParseZMPopArgs(server::CommandContext& ctx, size_t numkeys_idx,
                     std::vector<std::string_view>* keys, ZPopOptions* o);
 
+// BZPOPMIN / BZPOPMAX key [key ...] timeout, BZMPOP timeout numkeys key... MIN|MAX [COUNT n]
+// (zset_pop.cc): the pops above, or the client blocks (server/blocking.cc).
+void BZPopMinMaxCommand(server::CommandContext& ctx, bool max);
+void BZMPopCommand(server::CommandContext& ctx);
+
 // ZUNION ZUNIONSTORE ZINTER ZINTERSTORE ZINTERCARD ZDIFF ZDIFFSTORE (cmd_zset_setops.cc).
 void RegisterZSetOpCommands(server::CommandTable* t);
 // ZSCAN (cmd_zset_scan.cc).

@@ -108,3 +108,44 @@ bool ParseZMPopArgs(CommandContext& ctx, size_t numkeys_idx, std::vector<std::st
 }
 
 }  // namespace strata::commands
+
+namespace strata::commands {
+
+using namespace server;
+
+namespace {
+
+// Pops as ZPopGeneric, or blocks on every key until one of them gets members. Served after
+// blocking, it pops from the key that became ready, as Redis serves it.
+void BlockingZPop(CommandContext& ctx, const std::vector<std::string_view>& keys, ZPopOptions o,
+                  std::string_view timeout_arg) {
+  int64_t deadline;
+  if (!ParseTimeoutOrReply(ctx, timeout_arg, &deadline)) return;
+  o.defer_when_empty = true;
+  const std::string& ready = ctx.client.block.serving_key;
+  const bool replied = ctx.client.block.blocked && !ready.empty()
+                           ? ZPopGeneric(ctx, {std::string_view(ready)}, o)
+                           : ZPopGeneric(ctx, keys, o);
+  if (replied) return;
+  if (!ctx.server.BlockForKeys(ctx, keys, deadline, true, ValueType::kZSet)) {
+    ctx.reply.NullArray();
+  }
+}
+
+}  // namespace
+
+void BZPopMinMaxCommand(CommandContext& ctx, bool max) {
+  ZPopOptions o;
+  o.max = max;
+  o.emit_key = true;
+  BlockingZPop(ctx, {ctx.argv.begin() + 1, ctx.argv.end() - 1}, o, ctx.argv.back());
+}
+
+void BZMPopCommand(CommandContext& ctx) {
+  ZPopOptions o;
+  std::vector<std::string_view> keys;
+  if (!ParseZMPopArgs(ctx, 2, &keys, &o)) return;
+  BlockingZPop(ctx, keys, o, ctx.arg(1));
+}
+
+}  // namespace strata::commands

@@ -505,3 +505,29 @@ def g_zdiffstore(g):
     nk, keys = setop_keys(g)
     return [zkey(g), nk] + keys + setop_opts(g, len(keys), weights_ok=g.chance(0.05),
                                              withscores_ok=g.chance(0.05))
+
+
+def ztimeout(g):
+    """A blocking timeout that ends within milliseconds, or a refused one; never 0."""
+    if g.chance(0.85):
+        return b(g.pick(["0.01", "0.001", "0.02"]))
+    return b(g.pick(["-1", "abc", "", "inf", "nan", "-0.5"]))
+
+
+# No random arity mutation: an added argument could become a long timeout.
+@generators.command("bzpopmin", "zsets", 2)
+def g_bzpopmin(g):
+    return [zkey(g) for _ in range(g.r.randint(1, 3))] + [ztimeout(g)]
+
+
+@generators.command("bzpopmax", "zsets", 2)
+def g_bzpopmax(g):
+    return [zkey(g) for _ in range(g.r.randint(1, 3))] + [ztimeout(g)]
+
+
+@generators.command("bzmpop", "zsets", 2)
+def g_bzmpop(g):
+    return [ztimeout(g)] + g_zmpop(g)
+
+
+generators.NO_MUTATION.update({"bzpopmin", "bzpopmax", "bzmpop"})
