@@ -4,6 +4,7 @@
 #   2. scripts/bench-engine.sh   Strata's engine vs LevelDB vs RocksDB, db_bench-style
 #   3. scripts/bench-stall.sh    write throughput over time during a long random fill
 #   4. scripts/bench-memory.sh   peak RSS under maxmemory while loading more than it holds
+#   5. scripts/bench-types.sh    redis-benchmark's default test list (every data type) vs Redis
 # QUICK=1 (make bench QUICK=1) passes --quick to each (one round, small key counts; the server
 # benchmark for appendfsync everysec only), about a minute and a half in all; its numbers are a
 # smoke test, not results. Never part of `make test`.
@@ -57,6 +58,7 @@ section server scripts/bench-server.sh "${SERVER_ARGS[@]}"
 section engine scripts/bench-engine.sh "${ENGINE_ARGS[@]}"
 section stall scripts/bench-stall.sh --png docs/stall.png "${STALL_ARGS[@]}"
 section memory scripts/bench-memory.sh
+section types scripts/bench-types.sh
 ELAPSED=$(( $(date +%s) - START ))
 
 TMPROOT=${BENCH_TMPDIR:-/tmp}
@@ -130,6 +132,10 @@ FSTYPE=$(df -PT "$TMPROOT" | awk 'NR == 2 { print $2 }')
   echo "## Strata vs redis-server (redis-benchmark)"
   echo
   cat "$WORK/server.md" 2>/dev/null || echo "(no result)"
+  echo
+  echo "## Every data type: redis-benchmark's default test list"
+  echo
+  cat "$WORK/types.md" 2>/dev/null || echo "(no result)"
   echo
   echo "## Storage engine: Strata vs LevelDB vs RocksDB"
   echo
