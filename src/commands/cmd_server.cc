@@ -327,13 +327,18 @@ void DebugCommand(CommandContext& ctx) {
   } else if (EqualsIgnoreCase(sub, "SET-ACTIVE-EXPIRE") && ctx.argc() == 3) {
     ctx.reply.Ok();
   } else if (EqualsIgnoreCase(sub, "RELOAD")) {
+    bool flush = true;
     for (size_t i = 2; i < ctx.argc(); i++) {
       if (!EqualsIgnoreCase(ctx.arg(i), "MERGE") && !EqualsIgnoreCase(ctx.arg(i), "NOFLUSH") &&
           !EqualsIgnoreCase(ctx.arg(i), "NOSAVE")) {
         return ctx.reply.Error(
             "ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.");
       }
+      if (!EqualsIgnoreCase(ctx.arg(i), "NOSAVE")) flush = false;
     }
+    // Redis empties every database before reloading them: WATCHed keys that exist count as
+    // touched, though the data comes back the same.
+    if (flush) ctx.server.TouchWatchedKeysOfAllDbs();
     Status s = ctx.server.db()->FlushMemTable(true);
     if (!s.ok()) return ctx.reply.Error("ERR " + s.ToString());
     ctx.reply.Ok();

@@ -108,6 +108,14 @@ void Server::OnKeyWritten(int db, std::string_view key, const StoredValue* v) {
 
 void Server::OnDbReplaced(int db, int replaced_with) {
   blocked_.OnDbReplaced(db, replaced_with);
+  TouchWatchedDb(db, replaced_with);
+}
+
+void Server::TouchWatchedKeysOfAllDbs() {
+  for (int db = 0; db < keyspace_->databases(); db++) TouchWatchedDb(db, -1);
+}
+
+void Server::TouchWatchedDb(int db, int replaced_with) {
   if (watched_.empty()) return;
   // Redis's touchAllWatchedKeysInDb: "exists" counts keys past their TTL not yet deleted.
   for (const WatchedKeys::Entry& e : watched_.KeysOf(db)) {

@@ -162,6 +162,9 @@ class Server : public net::ConnectionHandler, private types::KeyspaceObserver {
   // WATCH key in c's current database; UNWATCH.
   void Watch(Client* c, std::string_view key);
   void UnwatchAll(Client* c);
+  // As if every database were emptied (Redis's DEBUG RELOAD): watchers of existing keys are
+  // marked dirty.
+  void TouchWatchedKeysOfAllDbs();
 
   // --- Pub/sub (publish.cc) ---
   PubSub& pubsub() { return pubsub_; }
@@ -230,6 +233,8 @@ class Server : public net::ConnectionHandler, private types::KeyspaceObserver {
   // types::KeyspaceObserver: feeds blocked clients and WATCH.
   void OnKeyWritten(int db, std::string_view key, const StoredValue* v) override;
   void OnDbReplaced(int db, int replaced_with) override;
+  // Redis's touchAllWatchedKeysInDb.
+  void TouchWatchedDb(int db, int replaced_with);
   // Blocking commands (blocking.cc).
   void Unblock(Client* c);  // out of every queue; its pending input runs in BeforeSleep
   void UnblockWithTimeout(Client* c);

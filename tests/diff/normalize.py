@@ -38,7 +38,8 @@ checked. If you add a rule, document it in the table below and in README.md.
                             0 on both since the last reset); otherwise only the shape.
   TTL, EXPIRETIME           equal, or both >= 0 and within 1 s (the two servers receive a
                             relative expiry some microseconds apart; TTL rounds to seconds).
-  PTTL, PEXPIRETIME         equal, or both >= 0 and within PTTL_TOLERANCE_MS (50 ms).
+  PTTL, PEXPIRETIME         equal, or both >= 0 and within PTTL_TOLERANCE_MS (250 ms: the
+                            sanitized server in make test can stall for tens of ms).
   KEYS                      same set (order is the server's hash/scan order).
   RANDOMKEY                 both nil, or both a key, and both keys EXIST on both servers.
   ZRANDMEMBER               same reply type and shape (count, nesting, item types); every
@@ -74,7 +75,7 @@ import re
 
 from resp import Reply, Special
 
-PTTL_TOLERANCE_MS = 50
+PTTL_TOLERANCE_MS = 250
 TTL_TOLERANCE_S = 1
 TIME_TOLERANCE_S = 5
 
