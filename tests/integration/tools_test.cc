@@ -177,7 +177,9 @@ TEST_F(ToolsTest, RedisCliInteractive) {
   EXPECT_EQ(cli3.WaitExit(), 0) << cli3.output();
 }
 
-void ExpectBenchmarkOk(const ProcessResult& r) {
+void ExpectBenchmarkOk(const ProcessResult& r,
+                       std::initializer_list<const char*> tests = {
+                           "PING_INLINE", "PING_MBULK", "SET", "GET", "INCR", "MSET (10 keys)"}) {
   EXPECT_FALSE(r.timed_out);
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_EQ(r.output.find("Error"), std::string::npos) << r.output;
@@ -187,7 +189,7 @@ void ExpectBenchmarkOk(const ProcessResult& r) {
   // -q prints one "<TEST>: <n> requests per second" line per test (after \r progress lines).
   std::string text = r.output;
   std::replace(text.begin(), text.end(), '\r', '\n');
-  for (const char* test : {"PING_INLINE", "PING_MBULK", "SET", "GET", "INCR", "MSET (10 keys)"}) {
+  for (const char* test : tests) {
     std::regex done("(^|\n)" +
                     std::regex_replace(std::string(test), std::regex(R"([()])"), R"(\$&)") +
                     ": [0-9.]+ requests per second");
@@ -208,6 +210,36 @@ TEST_F(ToolsTest, RedisBenchmark) {
   ASSERT_GT(key->elements, 0u);
   EXPECT_TRUE(std::regex_match(key->element[0]->str, std::regex("key:[0-9]{12}")))
       << key->element[0]->str;
+}
+
+// What people run first: redis-benchmark with its default test list (every data type),
+// which must run to the end with no error reply.
+TEST_F(ToolsTest, RedisBenchmarkDefaultTestList) {
+  for (const char* pipeline : {"1", "16"}) {
+    ProcessResult r = RunProcess({"redis-benchmark", "-p", std::to_string(server_.port()), "-n",
+                                  "2000", "-c", "10", "-q", "-P", pipeline},
+                                 300s);
+    ExpectBenchmarkOk(r, {"PING_INLINE",
+                          "PING_MBULK",
+                          "SET",
+                          "GET",
+                          "INCR",
+                          "LPUSH",
+                          "RPUSH",
+                          "LPOP",
+                          "RPOP",
+                          "SADD",
+                          "HSET",
+                          "SPOP",
+                          "ZADD",
+                          "ZPOPMIN",
+                          "LPUSH (needed to benchmark LRANGE)",
+                          "LRANGE_100 (first 100 elements)",
+                          "LRANGE_300 (first 300 elements)",
+                          "LRANGE_500 (first 500 elements)",
+                          "LRANGE_600 (first 600 elements)",
+                          "MSET (10 keys)"});
+  }
 }
 
 TEST_F(ToolsTest, RedisBenchmarkPipelined) {
