@@ -25,6 +25,7 @@ void RegisterListCommands(server::CommandTable* t);
 void RegisterTransactionCommands(server::CommandTable* t);
 void RegisterPubSubCommands(server::CommandTable* t);
 void RegisterScriptingCommands(server::CommandTable* t);
+void RegisterObjectCommands(server::CommandTable* t);
 void RegisterSetCommands(server::CommandTable* t);
 void RegisterZSetCommands(server::CommandTable* t);
 

@@ -123,6 +123,7 @@ constexpr CommandDoc kDocs[] = {
     {"msetnx", "string", "1.0.1",
      "Atomically modifies the string values of one or more keys only when all keys don't exist."},
     {"multi", "transactions", "1.2.0", "Mark the start of a transaction block."},
+    {"object", "generic", "2.2.3", "A container for object introspection commands."},
     {"persist", "generic", "2.2.0", "Removes the expiration time of a key."},
     {"pexpire", "generic", "2.6.0", "Sets the expiration time of a key in milliseconds."},
     {"pexpireat", "generic", "2.6.0",

@@ -21,6 +21,7 @@ void RegisterAllCommands(server::CommandTable* t) {
   RegisterTransactionCommands(t);
   RegisterPubSubCommands(t);
   RegisterScriptingCommands(t);
+  RegisterObjectCommands(t);
   RegisterSetCommands(t);
   RegisterZSetCommands(t);
 }

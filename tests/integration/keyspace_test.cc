@@ -114,6 +114,39 @@ TEST_F(KeyspaceTest, DelUnlinkExistsType) {
   EXPECT_EQ(c_.Run("TYPE a b"), "-ERR wrong number of arguments for 'type' command");
 }
 
+// What Redis 7.0 answers for values as they are now (checked against redis-server).
+TEST_F(KeyspaceTest, ObjectEncodingRefcountFreq) {
+  EXPECT_EQ(c_.Run("OBJECT ENCODING nokey"), "(nil)");
+  EXPECT_EQ(c_.Run("SET i 123"), "+OK");
+  EXPECT_EQ(c_.Run("OBJECT ENCODING i"), "$int");
+  EXPECT_EQ(c_.Run("OBJECT REFCOUNT i"), ":2147483647");
+  EXPECT_EQ(c_.Run("SET s abc"), "+OK");
+  EXPECT_EQ(c_.Run("OBJECT ENCODING s"), "$embstr");
+  EXPECT_EQ(c_.Run("OBJECT REFCOUNT s"), ":1");
+  EXPECT_EQ(c_.Run({"SET", "r", std::string(45, 'x')}), "+OK");
+  EXPECT_EQ(c_.Run("OBJECT ENCODING r"), "$raw");
+  EXPECT_EQ(c_.Run("RPUSH l a"), ":1");
+  EXPECT_EQ(c_.Run("OBJECT ENCODING l"), "$quicklist");
+  EXPECT_EQ(c_.Run("SADD si 1 2"), ":2");
+  EXPECT_EQ(c_.Run("OBJECT ENCODING si"), "$intset");
+  EXPECT_EQ(c_.Run("SADD ss a"), ":1");
+  EXPECT_EQ(c_.Run("OBJECT ENCODING ss"), "$hashtable");
+  EXPECT_EQ(c_.Run("HSET h a b"), ":1");
+  EXPECT_EQ(c_.Run("OBJECT ENCODING h"), "$listpack");
+  EXPECT_EQ(c_.Run({"HSET", "hh", "a", std::string(70, 'x')}), ":1");
+  EXPECT_EQ(c_.Run("OBJECT ENCODING hh"), "$hashtable");
+  EXPECT_EQ(c_.Run("ZADD z 1 a"), ":1");
+  EXPECT_EQ(c_.Run("OBJECT ENCODING z"), "$listpack");
+  EXPECT_EQ(c_.Run("OBJECT IDLETIME s"), ":0");
+  EXPECT_EQ(c_.Run("OBJECT FREQ s"),
+            "-ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please "
+            "note that when switching between policies at runtime LRU and LFU data will take "
+            "some time to adjust.");
+  EXPECT_EQ(c_.Run("OBJECT ENCODING"),
+            "-ERR wrong number of arguments for 'object|encoding' command");
+  EXPECT_EQ(c_.Run("OBJECT FOO s"), "-ERR unknown subcommand 'FOO'. Try OBJECT HELP.");
+}
+
 TEST_F(KeyspaceTest, KeysGlobs) {
   for (const char* k : {"hello", "hallo", "hxllo", "hllo", "heeeello", "h*llo", "h[a]llo", "a\\b",
                         "x-y", "]", "foo", "foobar"}) {
