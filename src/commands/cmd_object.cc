@@ -151,7 +151,8 @@ void ObjectCommand(CommandContext& ctx) {
 
 // name, arity, flags, key positions {first, last, step}, function[, subcommands]
 const CommandSpec kCommands[] = {
-    {"object", -2, "", {2, 2, 1}, ObjectCommand, "encoding:3 freq:3 idletime:3 refcount:3 help:2"},
+    // As Redis: the container has no key positions; its subcommands have.
+    {"object", -2, "", {}, ObjectCommand, "encoding:3 freq:3 idletime:3 refcount:3 help:2"},
 };
 
 }  // namespace
