@@ -41,7 +41,7 @@ enum CommandFlag : uint32_t {
   // "movablekeys": keys are found by parsing the arguments (LMPOP numkeys key...), not by the
   // key spec, which is then empty.
   kCmdMovableKeys = 1 << 10,
-  kCmdPubSub = 1 << 11,  // "pubsub": a pub/sub command
+  kCmdPubSub = 1 << 11,       // "pubsub": a pub/sub command
   kCmdSkipSlowlog = 1 << 13,  // "skip_slowlog": never logged in SLOWLOG (EXEC: its commands are)
   // "subscribed": allowed to a RESP2 client with subscriptions ((P|S)(UN)SUBSCRIBE, PING,
   // QUIT, RESET). Strata's own word: COMMAND INFO does not show it.

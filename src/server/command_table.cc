@@ -41,13 +41,19 @@ struct FlagWord {
 };
 // In the order Redis's COMMAND INFO lists flags.
 constexpr FlagWord kFlagWords[] = {
-    {"write", "write", kCmdWrite},          {"readonly", "readonly", kCmdReadOnly},
-    {"denyoom", "denyoom", kCmdDenyOom},    {"admin", "admin", kCmdAdmin},
-    {"pubsub", "pubsub", kCmdPubSub},       {"noscript", "noscript", kCmdNoScript},
-    {"blocking", "blocking", kCmdBlocking}, {"loading", "loading", kCmdLoading},
+    {"write", "write", kCmdWrite},
+    {"readonly", "readonly", kCmdReadOnly},
+    {"denyoom", "denyoom", kCmdDenyOom},
+    {"admin", "admin", kCmdAdmin},
+    {"pubsub", "pubsub", kCmdPubSub},
+    {"noscript", "noscript", kCmdNoScript},
+    {"blocking", "blocking", kCmdBlocking},
+    {"loading", "loading", kCmdLoading},
     {"stale", "stale", kCmdStale},
-    {"skip_slowlog", "skip_slowlog", kCmdSkipSlowlog},          {"fast", "fast", kCmdFast},
-    {"noauth", "no_auth", kCmdNoAuth},      {"movablekeys", "movablekeys", kCmdMovableKeys},
+    {"skip_slowlog", "skip_slowlog", kCmdSkipSlowlog},
+    {"fast", "fast", kCmdFast},
+    {"noauth", "no_auth", kCmdNoAuth},
+    {"movablekeys", "movablekeys", kCmdMovableKeys},
     {"subscribed", "", kCmdPubSubContext},  // not shown by COMMAND INFO
 };
 

@@ -67,8 +67,7 @@ TEST(ScriptingTest, ScriptsDoNotBlockAndRunInsideMulti) {
   // BLPOP is flagged noscript; BLMPOP is not, and does not block inside a script.
   std::string e = c.Run({"EVAL", "return redis.call('BLPOP', 'nolist', 0)", "0"});
   EXPECT_EQ(e.rfind("-ERR This Redis command is not allowed from script script: ", 0), 0u) << e;
-  EXPECT_EQ(c.Run({"EVAL", "return redis.call('BLMPOP', 0, 1, 'nolist', 'LEFT')", "0"}),
-            "(nil)");
+  EXPECT_EQ(c.Run({"EVAL", "return redis.call('BLMPOP', 0, 1, 'nolist', 'LEFT')", "0"}), "(nil)");
   e = c.Run({"EVAL", "return redis.call('MULTI')", "0"});
   EXPECT_EQ(e.rfind("-ERR This Redis command is not allowed from script script: ", 0), 0u) << e;
   EXPECT_EQ(c.Run("MULTI"), "+OK");
