@@ -51,6 +51,14 @@ std::string Repr(std::string_view s) {
   return r + "\"";
 }
 
+// As Redis: passwords never reach MONITOR or SLOWLOG (AUTH's arguments, HELLO's AUTH pair).
+bool Redacted(const std::vector<std::string_view>& argv, size_t i) {
+  if (i == 0) return false;
+  if (EqualsIgnoreCase(argv[0], "AUTH")) return true;
+  return EqualsIgnoreCase(argv[0], "HELLO") && i >= 3 &&
+         (EqualsIgnoreCase(argv[i - 1], "AUTH") || EqualsIgnoreCase(argv[i - 2], "AUTH"));
+}
+
 }  // namespace
 
 void Server::Dispatch(Client* c, const std::vector<std::string_view>& argv) {
@@ -177,6 +185,8 @@ void Server::AddSlowlogEntry(const Client& c, const std::vector<std::string_view
   for (size_t i = 0; i < n; i++) {
     if (i == 31 && argv.size() > 32) {
       e.args.push_back("... (" + std::to_string(argv.size() - 31) + " more arguments)");
+    } else if (Redacted(argv, i)) {
+      e.args.emplace_back("(redacted)");
     } else if (argv[i].size() > 128) {
       e.args.push_back(std::string(argv[i].substr(0, 128)) + "... (" +
                        std::to_string(argv[i].size() - 128) + " more bytes)");
@@ -200,14 +210,8 @@ void Server::FeedMonitors(const Client& c, const std::vector<std::string_view>& 
   std::snprintf(head, sizeof(head), "+%lld.%06lld [%d %s]", static_cast<long long>(us / 1000000),
                 static_cast<long long>(us % 1000000), c.db, c.conn ? c.conn->peer().c_str() : "?");
   std::string line = head;
-  // As Redis: passwords never reach MONITOR (AUTH's arguments, HELLO's AUTH pair).
-  const bool auth = EqualsIgnoreCase(argv[0], "AUTH");
-  const bool hello = EqualsIgnoreCase(argv[0], "HELLO");
   for (size_t i = 0; i < argv.size(); i++) {
-    const bool hello_auth =
-        hello && i >= 3 &&
-        (EqualsIgnoreCase(argv[i - 1], "AUTH") || EqualsIgnoreCase(argv[i - 2], "AUTH"));
-    line += (auth && i > 0) || hello_auth ? " \"(redacted)\"" : " " + Repr(argv[i]);
+    line += Redacted(argv, i) ? " \"(redacted)\"" : " " + Repr(argv[i]);
   }
   line += "\r\n";
   for (Client* m : monitors_) {
