@@ -511,6 +511,17 @@ TEST_F(SlowlogTest, GetLenReset) {
   EXPECT_EQ(c_.Run("SLOWLOG FOO"), "-ERR unknown subcommand 'FOO'. Try SLOWLOG HELP.");
 }
 
+// As Redis: passwords never reach the slow log.
+TEST_F(SlowlogTest, AuthArgumentsAreRedacted) {
+  EXPECT_EQ(c_.Run("SLOWLOG RESET"), "+OK");
+  c_.Cmd("AUTH default secret-password");
+  c_.Cmd("HELLO 2 AUTH default other-secret");
+  const std::string log = Show(c_.Cmd("SLOWLOG GET -1"));
+  EXPECT_FALSE(Contains(log, "secret")) << log;
+  EXPECT_TRUE(Contains(log, "[$AUTH, $(redacted), $(redacted)]")) << log;
+  EXPECT_TRUE(Contains(log, "[$HELLO, $2, $AUTH, $(redacted), $(redacted)]")) << log;
+}
+
 // --- MONITOR ---------------------------------------------------------------------------------
 
 TEST_F(ServerCmdTest, MonitorSeesOtherClientsCommands) {
