@@ -45,7 +45,6 @@ class BlockedKeys : public types::KeyspaceObserver {
   std::vector<Client*> Expired(int64_t now_ms) const;
 
   size_t clients() const { return clients_; }
-  size_t keys() const { return queues_.size(); }
 
   // types::KeyspaceObserver
   void OnKeyWritten(int db, std::string_view key, const types::StoredValue* v) override;

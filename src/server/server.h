@@ -152,7 +152,6 @@ class Server : public net::ConnectionHandler, private types::KeyspaceObserver {
   // if c is not blocked.
   bool ClientUnblock(Client* c, bool error);
   size_t blocked_clients() const { return blocked_.clients(); }
-  size_t blocking_keys() const { return blocked_.keys(); }
 
   // --- Transactions (multi.cc) ---
   // EXEC: runs c's queued commands as one write batch, or fails as Redis does.
